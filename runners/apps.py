@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RunnersConfig(AppConfig):
+    name = "runners"
+    verbose_name = "Runners"
+
+    def ready(self) -> None:
+        from runners import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,130 @@
+"""What a runner card shows: the state row turned into a display status, stats and a sparkline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from runners import charts, history
+from runners.models import Runner, RunnerState
+from runners.polling import effective_interval
+from runners.upstream.stats import RunnerStats
+
+STALE_AFTER_INTERVALS = 3
+
+LABELS = {
+    "ok": "OK",
+    "pending": "Not fetched yet",
+    "refreshing": "Refreshing",
+    "stale": "Stale",
+    "paused": "Paused",
+    "unauthorized": "Unauthorized",
+    "forbidden": "Forbidden",
+    "not_found": "Not found",
+    "rate_limited": "Rate limited",
+    "upstream_error": "Upstream error",
+    "timeout": "Timeout",
+    "unreachable": "Unreachable",
+    "bad_response": "Bad response",
+    "blocked": "Blocked",
+}
+TONES = {"ok": "ok", "pending": "neutral", "refreshing": "neutral", "paused": "neutral"}
+
+
+@dataclass(frozen=True)
+class Card:
+    runner: Runner
+    state: RunnerState | None
+    stats: RunnerStats | None
+    status: str
+    sentence: str
+    interval: int
+    is_due: bool
+    sparkline: SafeString | None
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.status, self.status)
+
+    @property
+    def tone(self) -> str:
+        return TONES.get(self.status, "warn" if self.status == "stale" else "bad")
+
+    @property
+    def is_failing(self) -> bool:
+        return self.tone in {"warn", "bad"}
+
+    @property
+    def version(self) -> str:
+        """Changes whenever anything the card shows changes; a poll that matches gets a 204."""
+        state = self.state
+        if state is None:
+            return "none"
+        return f"{self.status}-{state.fetched_at and state.fetched_at.timestamp()}"
+
+    @property
+    def is_stretched(self) -> bool:
+        return self.interval > self.runner.poll_interval
+
+
+def cards_for(runners: Sequence[Runner], now: datetime | None = None) -> list[Card]:
+    """Cards for runners loaded with `select_related("state")`, in one extra query."""
+    now = now or timezone.now()
+    sparklines = history.vram_sparklines([r.pk for r in runners], int(now.timestamp()))
+    return [_card(runner, sparklines.get(runner.pk), now) for runner in runners]
+
+
+def card_for(runner: Runner, now: datetime | None = None) -> Card:
+    return cards_for([runner], now)[0]
+
+
+def _card(runner: Runner, series: list[float | None] | None, now: datetime) -> Card:
+    state = getattr(runner, "state", None)
+    interval = effective_interval(runner)
+    status, sentence = _display_status(runner, state, interval, now)
+    return Card(
+        runner=runner,
+        state=state,
+        stats=RunnerStats.from_dict(state.stats) if state and state.stats else None,
+        status=status,
+        sentence=sentence,
+        interval=interval,
+        is_due=_is_due(state, interval, now),
+        sparkline=charts.sparkline(series, "VRAM used over the last hour") if series else None,
+    )
+
+
+def _display_status(
+    runner: Runner, state: RunnerState | None, interval: int, now: datetime
+) -> tuple[str, str]:
+    if runner.paused:
+        return "paused", "Polling is paused; the last stats stay as they were."
+    if state is None or state.fetched_at is None:
+        if state is not None and state.lease_until and state.lease_until > now:
+            return "refreshing", "Fetching stats for the first time…"
+        return "pending", "No stats fetched yet."
+    if state.lease_until and state.lease_until > now:
+        return "refreshing", "Fetching fresh stats…"
+    if state.status == "ok":
+        if state.succeeded_at < now - timedelta(seconds=STALE_AFTER_INTERVALS * interval):
+            return "stale", "The stats are out of date: the last refresh was a while ago."
+        return "ok", ""
+    return state.status, _failure_sentence(state, now)
+
+
+def _failure_sentence(state: RunnerState, now: datetime) -> str:
+    sentence = state.error_sentence
+    if state.status == "rate_limited" and state.retry_at and state.retry_at > now:
+        seconds = int((state.retry_at - now).total_seconds()) + 1
+        sentence = f"{sentence} Next try in {seconds} s."
+    return sentence
+
+
+def _is_due(state: RunnerState | None, interval: int, now: datetime) -> bool:
+    if state is None or state.fetched_at is None:
+        return True
+    return state.fetched_at <= now - timedelta(seconds=interval)

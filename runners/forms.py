@@ -1,0 +1,130 @@
+"""Forms. Secrets are write-only: a form never renders a stored token or header value."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from runners.models import ApiToken, Runner
+
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
+
+
+def parse_headers(text: str) -> dict[str, str]:
+    """Parse "Name: value" lines into a dict; raises ValidationError naming the bad line."""
+    headers = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        name, value = name.strip(), value.strip()
+        if not sep or not HEADER_NAME.match(name) or not value:
+            raise forms.ValidationError(f"Line {number} is not of the form “Name: value”.")
+        headers[name] = value
+    return headers
+
+
+def describe_headers(headers: dict[str, str]) -> str:
+    """Header names with the last 4 characters of each value: what admins may see."""
+    return ", ".join(f"{name}: …{value[-4:]}" for name, value in sorted(headers.items())) or "none"
+
+
+class ApiTokenForm(forms.ModelForm):
+    secret = forms.CharField(
+        label="Token",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        required=False,
+        help_text="Paste the cfc_… token from ComfyControl. Leave blank to keep the stored one.",
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["team", "label", "secret"]
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data["secret"].strip()
+        if not secret and self.instance.pk is None:
+            raise forms.ValidationError("Enter the token.")
+        if secret and (len(secret) < 8 or any(c.isspace() for c in secret)):
+            raise forms.ValidationError("That does not look like an API token.")
+        return secret or self.instance.secret
+
+
+class RunnerForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label="Base URL",
+        max_length=500,
+        required=False,
+        assume_scheme="http",
+        help_text="For direct runners: the ComfyUI server, e.g. http://10.0.0.5:8188.",
+    )
+    headers_text = forms.CharField(
+        label="Custom headers",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        required=False,
+        help_text=(
+            "For direct runners behind a proxy: one “Name: value” per line. Stored encrypted; "
+            "leave blank to keep the current headers."
+        ),
+    )
+    clear_headers = forms.BooleanField(required=False, label="Remove all custom headers")
+
+    class Meta:
+        model = Runner
+        fields = [
+            "team", "name", "slug", "source", "comfycontrol_id", "token", "base_url",
+            "tags", "poll_interval", "paused", "notes",
+        ]  # fmt: skip
+
+    def clean_headers_text(self) -> dict[str, str] | None:
+        text = self.cleaned_data["headers_text"]
+        return parse_headers(text) if text.strip() else None
+
+    def _post_clean(self) -> None:
+        # Headers must be on the instance before Runner.clean() checks them against the source.
+        new_headers = self.cleaned_data.get("headers_text")
+        if self.cleaned_data.get("clear_headers"):
+            self.instance.headers = {}
+        elif new_headers is not None:
+            self.instance.headers = new_headers
+        super()._post_clean()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("clear_headers") and cleaned.get("headers_text"):
+            raise forms.ValidationError("Either enter new headers or remove them, not both.")
+        return cleaned
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters and sort, read from the query string."""
+
+    SORTS = [("name", "Name"), ("vram", "Most free VRAM"), ("seen", "Last seen")]
+
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    status = forms.ChoiceField(required=False, label="Status")
+    team = forms.SlugField(required=False, label="Team")
+    sort = forms.ChoiceField(required=False, choices=SORTS, label="Sort")
+    min_vram = forms.DecimalField(
+        required=False,
+        label="Free VRAM at least (GiB)",
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+    )
+
+    def __init__(self, *args: Any, teams: list[tuple[str, str]], statuses: list, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = forms.ChoiceField(
+            required=False, label="Team", choices=[("", "All teams"), *teams]
+        )
+        self.fields["status"].choices = [("", "Any status"), *statuses]
+
+
+class ShareLinkForm(forms.Form):
+    EXPIRIES = [("1", "1 day"), ("7", "7 days"), ("30", "30 days"), ("", "Never")]
+
+    label = forms.CharField(required=False, max_length=100, help_text="Who the link is for.")
+    expires_in_days = forms.ChoiceField(choices=EXPIRIES, required=False, initial="7")

@@ -1,0 +1,98 @@
+"""Creating and updating runner bookmarks from a ComfyControl account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import slugify
+
+from runners import budget
+from runners.models import ApiToken, Runner
+from runners.upstream import comfycontrol, errors
+from runners.upstream.egress import Limits
+
+BUDGET_WAIT_S = 60
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        return "; ".join([text, *self.skipped])
+
+
+def import_runners(token: ApiToken) -> ImportResult:
+    """Bookmark every runner the token's account has; raises UpstreamError when a list fails.
+
+    A plan without managed runners (403) skips them and says so in the result.
+    """
+    result = ImportResult()
+    for kind in ("self_hosted", "managed"):
+        try:
+            listings = list(_all_listings(token, kind))
+        except errors.Forbidden as error:
+            result.skipped.append(f"managed runners skipped: {error.sentence}")
+            continue
+        for listing in listings:
+            _upsert(token, kind, listing, result)
+    return result
+
+
+def _all_listings(token: ApiToken, kind: comfycontrol.Kind):
+    limits = Limits.from_settings()
+    page = 1
+    while True:
+        if not budget.wait_and_acquire(budget.comfycontrol_host(), BUDGET_WAIT_S):
+            raise errors.RateLimited()
+        listings, total = comfycontrol.list_page(
+            settings.COMFYCONTROL_API_URL, token.secret, kind, page, limits
+        )
+        yield from listings
+        if not listings or page * comfycontrol.PER_PAGE >= total:
+            return
+        page += 1
+
+
+@transaction.atomic
+def _upsert(
+    token: ApiToken, kind: str, listing: comfycontrol.RunnerListing, result: ImportResult
+) -> None:
+    tags = ", ".join(listing.tags)
+    runner = Runner.objects.filter(
+        team=token.team_id, source=kind, comfycontrol_id=listing.id
+    ).first()
+    if runner is None:
+        Runner.objects.create(
+            team=token.team,
+            name=listing.name,
+            slug=_free_slug(token.team_id, listing.name),
+            source=kind,
+            comfycontrol_id=listing.id,
+            token=token,
+            tags=tags,
+            poll_interval=settings.DEFAULT_POLL_INTERVAL,
+        )
+        result.created += 1
+    elif (runner.name, runner.tags) != (listing.name, tags):
+        Runner.objects.filter(pk=runner.pk).update(name=listing.name, tags=tags)
+        result.updated += 1
+    else:
+        result.unchanged += 1
+
+
+def _free_slug(team_id: int, name: str) -> str:
+    base = slugify(name)[:90] or "runner"
+    taken = set(
+        Runner.objects.filter(team=team_id, slug__startswith=base).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,237 @@
+"""Refreshing a runner: the one place that decides when to fetch, and records what came back.
+
+Views and the collector both call `refresh`. A refresh is single-flight across processes: the
+caller that wins the lease (a conditional UPDATE on the runner's state row) fetches, everyone
+else gets the current state at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from runners import budget
+from runners.crypto import DecryptionError
+from runners.models import ApiToken, GpuSample, Runner, RunnerState, Snapshot
+from runners.upstream import comfycontrol, comfyui, errors
+from runners.upstream.egress import EgressPolicy, Limits
+from runners.upstream.fetched import Fetched
+
+log = logging.getLogger(__name__)
+
+MANUAL_REFRESH_GAP_S = 5
+MAX_GPU_SAMPLES = 64
+LEASE_MARGIN_S = 5  # a lease outlives the fetch deadline, then expires if its holder died
+
+
+def refresh(runner: Runner, *, force: bool = False) -> RunnerState:
+    """Fetch the runner's stats if due and nobody else is fetching them; return its state.
+
+    `force` (the "refresh now" button) ignores the interval but not the lease, a short minimum
+    gap, or a rate-limit pause.
+    """
+    state = _state_of(runner)
+    if runner.paused:
+        return _mark_paused(runner, state)
+    now = timezone.now()
+    gap = _gap(runner, force)
+    # Checked in Python first so that polls of a fresh runner cost no write at all.
+    if not _looks_due(state, now, gap):
+        return state
+    if not _take_lease(runner, now, gap):
+        return _reloaded(runner)  # another process is fetching it
+    if runner.uses_comfycontrol and budget.acquire(budget.comfycontrol_host()) > 0:
+        RunnerState.objects.filter(pk=runner.pk).update(lease_until=None)
+        return _reloaded(runner)
+    try:
+        fetched = _fetch(runner)
+    except errors.UpstreamError as error:
+        return _record_failure(runner, now, error)
+    return _record_success(runner, now, fetched)
+
+
+def effective_interval(runner: Runner) -> int:
+    """The runner's poll interval, stretched when ComfyControl's budget cannot cover it."""
+    if not runner.uses_comfycontrol:
+        return runner.poll_interval
+    return max(runner.poll_interval, comfycontrol_interval_floor())
+
+
+def comfycontrol_interval_floor() -> int:
+    """Seconds between polls that keep every ComfyControl runner inside the shared budget."""
+    floor = cache.get("comfycontrol_interval_floor")
+    if floor is None:
+        count = Runner.objects.exclude(source=Runner.Source.DIRECT).filter(paused=False).count()
+        floor = int(-(-count // budget.requests_per_second()))
+        cache.set("comfycontrol_interval_floor", floor, 60)
+    return floor
+
+
+def _state_of(runner: Runner) -> RunnerState:
+    try:
+        return runner.state
+    except RunnerState.DoesNotExist:
+        state, _ = RunnerState.objects.get_or_create(runner=runner)
+        runner.state = state
+        return state
+
+
+def _reloaded(runner: Runner) -> RunnerState:
+    runner.state = RunnerState.objects.get(pk=runner.pk)
+    return runner.state
+
+
+def _gap(runner: Runner, force: bool) -> float:
+    """Seconds that must have passed since the last fetch."""
+    if force:
+        return MANUAL_REFRESH_GAP_S
+    interval = effective_interval(runner)
+    # Viewers poll on their own clocks; a little slack keeps a fetch from slipping a whole
+    # interval because the first poll arrived a moment early.
+    return interval - min(1.0, 0.04 * interval)
+
+
+def _looks_due(state: RunnerState, now: datetime, gap: float) -> bool:
+    if state.lease_until and state.lease_until > now:
+        return False
+    if state.retry_at and state.retry_at > now:
+        return False
+    return state.fetched_at is None or state.fetched_at <= now - timedelta(seconds=gap)
+
+
+def _take_lease(runner: Runner, now: datetime, gap: float) -> bool:
+    """Win the right to fetch with one conditional UPDATE; only one process can."""
+    due = Q(fetched_at__isnull=True) | Q(fetched_at__lte=now - timedelta(seconds=gap))
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    not_paused = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
+    lease_until = now + timedelta(seconds=settings.UPSTREAM_DEADLINE + LEASE_MARGIN_S)
+    won = RunnerState.objects.filter(due, free, not_paused, pk=runner.pk).update(
+        lease_until=lease_until
+    )
+    return won == 1
+
+
+def _fetch(runner: Runner) -> Fetched:
+    limits = Limits.from_settings()
+    try:
+        if runner.uses_comfycontrol:
+            return comfycontrol.fetch_stats(
+                settings.COMFYCONTROL_API_URL,
+                runner.token.secret,
+                runner.source,
+                runner.comfycontrol_id,
+                limits,
+            )
+        return comfyui.fetch_stats(
+            runner.base_url, runner.headers or {}, EgressPolicy.from_settings(), limits
+        )
+    except DecryptionError:
+        raise errors.Unauthorized(
+            "The stored credentials cannot be decrypted: an operator must restore the "
+            "encryption key they were saved with."
+        ) from None
+
+
+def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerState:
+    stats = fetched.stats
+    ts = int(now.timestamp())
+    with transaction.atomic():
+        if _write_snapshot(runner, ts, "ok", stats.ram_used, stats.ram_total, fetched.latency_ms):
+            GpuSample.objects.bulk_create(
+                GpuSample(
+                    runner=runner,
+                    ts=ts,
+                    gpu=number,
+                    vram_used=device.vram_used,
+                    vram_total=device.vram_total,
+                )
+                for number, device in enumerate(stats.devices[:MAX_GPU_SAMPLES])
+            )
+        _update_state(
+            runner,
+            now,
+            "ok",
+            error_sentence="",
+            error_detail="",
+            succeeded_at=now,
+            latency_ms=fetched.latency_ms,
+            stats=stats.to_dict(),
+            raw=fetched.raw,
+            vram_free_max=stats.largest_vram_free,
+            gpu_models=", ".join(sorted({d.model for d in stats.devices}))[:500],
+            retry_at=None,
+        )
+        _note_token_use(runner, now, "ok")
+    return _reloaded(runner)
+
+
+def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) -> RunnerState:
+    retry_at = None
+    if isinstance(error, errors.RateLimited) and runner.uses_comfycontrol:
+        retry_at = datetime.fromtimestamp(budget.pause(budget.comfycontrol_host()), tz=timezone.utc)
+    log.info("runner %s: %s", runner.pk, error.code)
+    with transaction.atomic():
+        _write_snapshot(runner, int(now.timestamp()), error.code, None, None, None)
+        _update_state(
+            runner,
+            now,
+            error.code,
+            error_sentence=error.sentence,
+            error_detail=error.detail,
+            latency_ms=None,
+            retry_at=retry_at,
+        )
+        _note_token_use(runner, now, error.code)
+    return _reloaded(runner)
+
+
+def _write_snapshot(
+    runner: Runner,
+    ts: int,
+    status: str,
+    ram_used: int | None,
+    ram_total: int | None,
+    latency_ms: int | None,
+) -> bool:
+    """Write the fetch's snapshot; False if one exists for that second (the clock went back)."""
+    if Snapshot.objects.filter(runner=runner, ts=ts).exists():
+        return False
+    Snapshot.objects.create(
+        runner=runner,
+        ts=ts,
+        status=status,
+        ram_used=ram_used,
+        ram_total=ram_total,
+        latency_ms=latency_ms,
+    )
+    return True
+
+
+def _update_state(runner: Runner, now: datetime, status: str, **fields: object) -> None:
+    RunnerState.objects.filter(pk=runner.pk).update(
+        status=status,
+        status_since=Case(When(status=status, then=F("status_since")), default=Value(now)),
+        fetched_at=now,
+        lease_until=None,
+        **fields,
+    )
+
+
+def _mark_paused(runner: Runner, state: RunnerState) -> RunnerState:
+    if state.status != "paused":
+        RunnerState.objects.filter(pk=runner.pk).update(
+            status="paused", status_since=timezone.now()
+        )
+        state.refresh_from_db()
+    return state
+
+
+def _note_token_use(runner: Runner, now: datetime, status: str) -> None:
+    if runner.token_id is not None:
+        ApiToken.objects.filter(pk=runner.token_id).update(last_used_at=now, last_status=status)

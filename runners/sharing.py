@@ -1,0 +1,61 @@
+"""Public read-only share links: only a hash of the secret is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from runners.models import Membership, Runner, ShareLink
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_link(
+    runner: Runner, user: AbstractBaseUser, label: str, expires_in: timedelta | None
+) -> tuple[ShareLink, str]:
+    """A new link and its secret token; the token is shown once and never stored."""
+    token = secrets.token_urlsafe(24)
+    link = ShareLink.objects.create(
+        runner=runner,
+        token_hash=_hash(token),
+        label=label,
+        created_by=user,
+        expires_at=timezone.now() + expires_in if expires_in else None,
+    )
+    return link, token
+
+
+def active_link(token: str) -> ShareLink:
+    """The active link with this token and its runner; raises Http404 when revoked or expired."""
+    now = timezone.now()
+    link = (
+        ShareLink.objects.select_related("runner__team", "runner__state")
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True)
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if link is None:
+        raise Http404("This share link does not exist, was revoked, or has expired.")
+    return link
+
+
+def links_for(runner: Runner) -> list[ShareLink]:
+    return list(runner.share_links.select_related("created_by"))
+
+
+def may_revoke(user: AbstractBaseUser, link: ShareLink, role: str | None) -> bool:
+    return role == Membership.Role.OWNER or link.created_by_id == user.pk
+
+
+def revoke(link: ShareLink) -> None:
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])

@@ -1,0 +1,66 @@
+"""Formatting for people: sizes in GiB, percentages, ages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+GIB = 1024**3
+
+
+@register.filter
+def gib(value: int | None) -> SafeString | str:
+    """`12.3 GiB` with the exact byte count on hover; an em dash when unknown."""
+    if value is None:
+        return "—"
+    return format_html('<span title="{} bytes">{} GiB</span>', f"{value:,}", f"{value / GIB:.1f}")
+
+
+@register.filter
+def percent(fraction: float | None) -> str:
+    if fraction is None:
+        return "—"
+    return f"{fraction * 100:.0f} %"
+
+
+@register.filter
+def scaled(value: int | None, factor: float) -> int:
+    """A fraction of a byte count, for a meter's warning threshold."""
+    return int((value or 0) * float(factor))
+
+
+@register.filter
+def age(moment: datetime | None) -> str:
+    """How long ago, in the largest sensible unit: `12 s`, `5 min`, `3 h`, `2 d`."""
+    if moment is None:
+        return "never"
+    seconds = max(0, int((timezone.now() - moment).total_seconds()))
+    return f"{duration(seconds)} ago"
+
+
+@register.filter
+def duration(seconds: int | float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+@register.filter
+def from_epoch(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+@register.filter
+def epoch(moment: datetime | None) -> int | str:
+    """Epoch seconds for `data-` attributes that app.js turns into ticking ages."""
+    return int(moment.timestamp()) if moment else ""

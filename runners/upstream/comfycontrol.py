@@ -1,0 +1,83 @@
+"""The ComfyControl API: runner stats and runner lists, with a team's Bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote, urlencode
+
+from runners.upstream import errors
+from runners.upstream.egress import EgressPolicy, Limits, Response, get
+from runners.upstream.fetched import Fetched
+from runners.upstream.responses import error_message, json_body, unexpected_status
+from runners.upstream.stats import parse_comfycontrol_stats
+
+Kind = Literal["managed", "self_hosted"]
+PER_PAGE = 100  # the API's maximum
+
+# The API URL is set by the operator, not by users, so it may live on any address but metadata.
+POLICY = EgressPolicy(allow_loopback=True, allow_private=True)
+
+PATHS: dict[Kind, str] = {"managed": "/v1/managed-runner", "self_hosted": "/v1/runner"}
+
+ERRORS_BY_STATUS: dict[int, type[errors.UpstreamError]] = {
+    401: errors.Unauthorized,
+    403: errors.Forbidden,
+    404: errors.NotFound,
+    429: errors.RateLimited,
+    500: errors.UpstreamFailure,
+    503: errors.UpstreamFailure,
+}
+
+
+@dataclass(frozen=True)
+class RunnerListing:
+    id: str
+    name: str
+    tags: tuple[str, ...]
+
+
+def fetch_stats(api_url: str, token: str, kind: Kind, runner_id: str, limits: Limits) -> Fetched:
+    """Live stats of one runner; raises an UpstreamError for every failure."""
+    url = f"{api_url.rstrip('/')}{PATHS[kind]}/{quote(runner_id, safe='')}/stats"
+    response = _get(url, token, limits)
+    raw = json_body(response)
+    return Fetched(parse_comfycontrol_stats(raw), raw, response.latency_ms)
+
+
+def list_page(
+    api_url: str, token: str, kind: Kind, page: int, limits: Limits
+) -> tuple[list[RunnerListing], int]:
+    """One page of the account's runners and the total count; raises an UpstreamError."""
+    query = urlencode({"page": page, "per_page": PER_PAGE})
+    body = json_body(_get(f"{api_url.rstrip('/')}{PATHS[kind]}?{query}", token, limits))
+    if not isinstance(body, dict) or not isinstance(body.get("runners"), list):
+        raise errors.BadResponse("ComfyControl sent a runner list of an unexpected shape.")
+    total = body.get("total")
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        raise errors.BadResponse("ComfyControl sent a runner list without a total.")
+    return [_listing(item) for item in body["runners"]], total
+
+
+def _listing(item: object) -> RunnerListing:
+    # Self-hosted runner objects also carry `endpoint` and `headers` with secrets in clear:
+    # only the fields below are ever read, so the secrets are never stored or logged.
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+        raise errors.BadResponse("ComfyControl sent a runner without an id.")
+    name = item.get("name") if isinstance(item.get("name"), str) else item["id"]
+    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    return RunnerListing(
+        id=item["id"][:64],
+        name=name[:100] or item["id"][:64],
+        tags=tuple(tag[:40] for tag in tags if isinstance(tag, str)),
+    )
+
+
+def _get(url: str, token: str, limits: Limits) -> Response:
+    response = get(url, headers={"Authorization": f"Bearer {token}"}, policy=POLICY, limits=limits)
+    if response.status == 200:
+        return response
+    error = ERRORS_BY_STATUS.get(response.status)
+    if error is None:
+        raise unexpected_status(response, "ComfyControl")
+    raise error(detail=error_message(response), status=response.status)

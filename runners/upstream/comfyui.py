@@ -1,0 +1,119 @@
+"""A ComfyUI server reached directly: system stats, extensions, queue and dev mode."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from runners.upstream import errors
+from runners.upstream.egress import EgressPolicy, Limits, Response, get
+from runners.upstream.fetched import Fetched
+from runners.upstream.responses import json_body, unexpected_status
+from runners.upstream.stats import (
+    parse_dev_mode,
+    parse_extensions,
+    parse_queue,
+    parse_system_stats,
+)
+
+SERVER = "The ComfyUI server"
+
+
+@dataclass(frozen=True)
+class Server:
+    """Where to ask: the base URL, the route prefix that works, and the shared deadline."""
+
+    base_url: str
+    headers: Mapping[str, str]
+    policy: EgressPolicy
+    limits: Limits
+    deadline_at: float
+    prefix: str = "/api"
+
+    def get(self, route: str) -> Response:
+        remaining = self.deadline_at - time.monotonic()
+        if remaining <= 0:
+            raise errors.Timeout()
+        limits = replace(self.limits, deadline=remaining)
+        url = f"{self.base_url.rstrip('/')}{self.prefix}{route}"
+        return get(url, headers=self.headers, policy=self.policy, limits=limits)
+
+
+def fetch_stats(
+    base_url: str, headers: Mapping[str, str], policy: EgressPolicy, limits: Limits
+) -> Fetched:
+    """Stats of one ComfyUI server within one total deadline; raises an UpstreamError."""
+    started = time.monotonic()
+    server = Server(base_url, headers, policy, limits, started + limits.deadline)
+    server, system_stats = _system_stats(server)
+    system = parse_system_stats(system_stats)
+    extensions = _required(server, "/extensions")
+    queue = _optional(server, "/queue")
+    dev_mode = _optional(server, "/settings/Comfy.DevMode")
+    stats = replace(
+        system,
+        extensions=parse_extensions(extensions),
+        dev_mode=parse_dev_mode(dev_mode),
+        **_queue_fields(queue),
+    )
+    raw = {"system_stats": system_stats, "queue": queue, "dev_mode": dev_mode}
+    return Fetched(stats, raw, int((time.monotonic() - started) * 1000))
+
+
+def _system_stats(server: Server) -> tuple[Server, Any]:
+    # Servers older than mid-2024 only have the unprefixed routes.
+    response = server.get("/system_stats")
+    if response.status == 404:
+        server = replace(server, prefix="")
+        response = server.get("/system_stats")
+        if response.status == 404:
+            raise errors.NotFound(
+                "No ComfyUI server answers at this address: check the runner's base URL."
+            )
+    return server, json_body(_checked(response))
+
+
+def _required(server: Server, route: str) -> Any:
+    return json_body(_checked(server.get(route)))
+
+
+def _optional(server: Server, route: str) -> Any:
+    """The JSON of a route some servers lack or forbid; None when it is not there."""
+    response = server.get(route)
+    if response.status != 200:
+        return None
+    try:
+        return json_body(response)
+    except errors.BadResponse:
+        return None
+
+
+def _queue_fields(queue: Any) -> dict[str, int | None]:
+    if queue is None:
+        return {"queue_running": None, "queue_pending": None}
+    try:
+        running, pending = parse_queue(queue)
+    except errors.BadResponse:
+        return {"queue_running": None, "queue_pending": None}
+    return {"queue_running": running, "queue_pending": pending}
+
+
+def _checked(response: Response) -> Response:
+    status = response.status
+    if status == 200:
+        return response
+    if status in (401, 403):
+        raise errors.Unauthorized(
+            f"The server refused access (HTTP {status}): check the runner's custom headers.",
+            status=status,
+        )
+    if status == 404:
+        raise errors.NotFound(
+            "The ComfyUI server lacks a route comfyweb needs: check the runner's base URL.",
+            status=status,
+        )
+    if status == 429:
+        raise errors.RateLimited("The server is rate limiting requests.", status=status)
+    raise unexpected_status(response, SERVER)

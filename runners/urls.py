@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from runners.views import dashboard, runner, share
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("runners/<slug:team>/<slug:slug>/", runner.runner_page, name="runner"),
+    path("runners/<slug:team>/<slug:slug>/card/", runner.card, name="card"),
+    path("runners/<slug:team>/<slug:slug>/refresh/", runner.refresh_now, name="refresh"),
+    path("runners/<slug:team>/<slug:slug>/share/", share.create, name="share-create"),
+    path(
+        "runners/<slug:team>/<slug:slug>/share/<int:link_id>/revoke/",
+        share.revoke,
+        name="share-revoke",
+    ),
+    path("s/<str:token>/", share.public_page, name="share"),
+    path("s/<str:token>/card/", share.public_card, name="share-card"),
+]

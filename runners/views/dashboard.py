@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from runners import access, cards
+from runners.dashboard import STATUS_CHOICES, runner_list
+from runners.forms import DashboardFilterForm
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    teams = list(access.teams_for(request.user).values_list("slug", "name"))
+    form = DashboardFilterForm(request.GET, teams=teams, statuses=STATUS_CHOICES)
+    filters = form.cleaned_data if form.is_valid() else {}
+    runners = list(runner_list(request.user, filters))
+    context = {
+        "form": form,
+        "cards": cards.cards_for(runners),
+        "has_teams": bool(teams),
+        "is_filtered": any(filters.values()),
+    }
+    template = "runners/dashboard.html#grid" if request.htmx else "runners/dashboard.html"
+    return render(request, template, context)

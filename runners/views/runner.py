@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from runners import access, cards, history, polling, sharing
+from runners.forms import ShareLinkForm
+from runners.models import Membership
+
+EDITORS = {Membership.Role.OWNER, Membership.Role.MEMBER}
+
+
+@login_required
+def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    runner = access.get_runner(request.user, team, slug)
+    role = access.role_in(request.user, runner.team)
+    context = {
+        "card": cards.card_for(runner),
+        "can_edit": role in EDITORS,
+        "can_see_argv": request.user.is_staff or role == Membership.Role.OWNER,
+        "status_runs": history.status_runs(runner.pk),
+        "share_links": sharing.links_for(runner),
+        "share_form": ShareLinkForm(),
+        "role": role,
+    }
+    return render(request, "runners/runner.html", context)
+
+
+@login_required
+def card(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    """The card alone, for htmx polling: refreshes the runner if due, 204 when nothing changed."""
+    runner = access.get_runner(request.user, team, slug)
+    polling.refresh(runner)
+    runner_card = cards.card_for(runner)
+    if request.GET.get("v") == runner_card.version:
+        return HttpResponse(status=204)
+    role = access.role_in(request.user, runner.team)
+    return render(request, "runners/_card.html", {"card": runner_card, "can_edit": role in EDITORS})
+
+
+@login_required
+@require_POST
+def refresh_now(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    runner = access.get_runner(request.user, team, slug)
+    if access.role_in(request.user, runner.team) not in EDITORS:
+        return HttpResponse("Viewers cannot refresh runners.", status=403)
+    polling.refresh(runner, force=True)
+    return render(request, "runners/_card.html", {"card": cards.card_for(runner), "can_edit": True})

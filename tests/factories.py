@@ -1,0 +1,54 @@
+"""Plain factory functions: real rows with sensible defaults."""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from runners.models import ApiToken, Membership, Runner, Team
+
+_seq = count(1)
+
+TEST_TOKEN = "cfc_test_token_do_not_leak_7Qx9"
+
+
+def make_user(username: str | None = None, **fields: Any) -> User:
+    username = username or f"user{next(_seq)}"
+    return User.objects.create_user(username=username, password="pw-" + username, **fields)
+
+
+def make_team(name: str | None = None, **fields: Any) -> Team:
+    n = next(_seq)
+    name = name or f"Team {n}"
+    return Team.objects.create(name=name, slug=fields.pop("slug", f"team-{n}"), **fields)
+
+
+def make_member(team: Team, role: str = Membership.Role.MEMBER, **user_fields: Any) -> User:
+    user = make_user(**user_fields)
+    Membership.objects.create(user=user, team=team, role=role)
+    return user
+
+
+def make_token(team: Team, secret: str = TEST_TOKEN, **fields: Any) -> ApiToken:
+    return ApiToken.objects.create(
+        team=team, label=fields.pop("label", f"token {next(_seq)}"), secret=secret, **fields
+    )
+
+
+def make_runner(team: Team, **fields: Any) -> Runner:
+    n = next(_seq)
+    fields.setdefault("name", f"Runner {n}")
+    fields.setdefault("slug", f"runner-{n}")
+    fields.setdefault("source", Runner.Source.DIRECT)
+    if fields["source"] == Runner.Source.DIRECT:
+        fields.setdefault("base_url", "http://127.0.0.1:8188")
+    else:
+        fields.setdefault("comfycontrol_id", f"id-{n}")
+        if "token" not in fields:
+            fields["token"] = make_token(team)
+    runner = Runner(team=team, **fields)
+    runner.full_clean()
+    runner.save()
+    return runner

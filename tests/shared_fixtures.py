@@ -1,0 +1,14 @@
+"""The real and documented upstream bodies kept beside the repository in shared/fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+
+
+def load(name: str) -> Any:
+    """`load("comfyui-0.3.64-cpu/system_stats.json")` → the decoded JSON."""
+    return json.loads((FIXTURES / name).read_text())

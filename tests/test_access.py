@@ -1,0 +1,63 @@
+import pytest
+from django.http import Http404
+
+from runners import access
+from tests.factories import make_member, make_runner, make_team, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_teams():
+    ours, theirs = make_team("Ours"), make_team("Theirs")
+    return ours, theirs, make_runner(ours, name="Our GPU"), make_runner(theirs, name="Their GPU")
+
+
+def test_a_member_sees_only_the_runners_of_their_teams(two_teams):
+    ours, _, our_runner, _ = two_teams
+    user = make_member(ours)
+
+    assert list(access.runners_for(user)) == [our_runner]
+
+
+def test_a_user_in_two_teams_sees_both(two_teams):
+    ours, theirs, our_runner, their_runner = two_teams
+    user = make_member(ours)
+    theirs.memberships.create(user=user, role="viewer")
+
+    assert set(access.runners_for(user)) == {our_runner, their_runner}
+
+
+def test_a_user_without_a_team_sees_nothing(two_teams):
+    assert not access.runners_for(make_user()).exists()
+
+
+def test_a_superuser_sees_every_team(two_teams):
+    admin = make_user(is_superuser=True, is_staff=True)
+
+    assert access.runners_for(admin).count() == 2
+
+
+def test_the_dashboard_lists_only_the_users_runners(client, two_teams):
+    ours, *_ = two_teams
+    client.force_login(make_member(ours))
+
+    page = client.get("/").content.decode()
+
+    assert "Our GPU" in page
+    assert "Their GPU" not in page
+
+
+def test_another_teams_runner_is_not_found(two_teams):
+    ours, theirs, _, their_runner = two_teams
+    user = make_member(ours)
+
+    with pytest.raises(Http404):
+        access.get_runner(user, theirs.slug, their_runner.slug)
+
+
+def test_the_dashboard_needs_a_login(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
