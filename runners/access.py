@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from runners.models import Membership, Runner, Team
 
 User = AbstractBaseUser | AnonymousUser
+EDITOR_ROLES = (Membership.Role.OWNER, Membership.Role.MEMBER)
 
 
 def teams_for(user: User) -> QuerySet[Team]:
@@ -44,3 +45,16 @@ def role_in(user: User, team: Team) -> str | None:
         return Membership.Role.OWNER
     membership = Membership.objects.filter(user=user, team=team).only("role").first()
     return membership.role if membership else None
+
+
+def editable_team_ids(user: User) -> set[int]:
+    """Teams where the user may refresh and share runners (owners and members)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Team.objects.values_list("pk", flat=True))
+    return set(
+        Membership.objects.filter(user=user, role__in=EDITOR_ROLES).values_list(
+            "team_id", flat=True
+        )
+    )

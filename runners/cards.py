@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from runners.polling import effective_interval
 from runners.upstream.stats import RunnerStats
 
 STALE_AFTER_INTERVALS = 3
+FAST_POLL_S = 2
 
 LABELS = {
     "ok": "OK",
@@ -45,6 +46,7 @@ class Card:
     interval: int
     is_due: bool
     sparkline: SafeString | None
+    can_refresh: bool = False
 
     @property
     def label(self) -> str:
@@ -67,22 +69,35 @@ class Card:
         return f"{self.status}-{state.fetched_at and state.fetched_at.timestamp()}"
 
     @property
+    def poll_every(self) -> int:
+        """Seconds until the card asks again: soon while a fetch is pending, else the interval."""
+        return FAST_POLL_S if self.is_due or self.status == "refreshing" else self.interval
+
+    @property
     def is_stretched(self) -> bool:
         return self.interval > self.runner.poll_interval
 
 
-def cards_for(runners: Sequence[Runner], now: datetime | None = None) -> list[Card]:
-    """Cards for runners loaded with `select_related("state")`, in one extra query."""
-    now = now or timezone.now()
+def cards_for(runners: Sequence[Runner], refreshable_team_ids: Collection[int] = ()) -> list[Card]:
+    """Cards for runners loaded with `select_related("state")`, in one extra query.
+
+    Runners of `refreshable_team_ids` get a "refresh now" button.
+    """
+    now = timezone.now()
     sparklines = history.vram_sparklines([r.pk for r in runners], int(now.timestamp()))
-    return [_card(runner, sparklines.get(runner.pk), now) for runner in runners]
+    return [
+        _card(runner, sparklines.get(runner.pk), now, runner.team_id in refreshable_team_ids)
+        for runner in runners
+    ]
 
 
-def card_for(runner: Runner, now: datetime | None = None) -> Card:
-    return cards_for([runner], now)[0]
+def card_for(runner: Runner, can_refresh: bool = False) -> Card:
+    return cards_for([runner], {runner.team_id} if can_refresh else ())[0]
 
 
-def _card(runner: Runner, series: list[float | None] | None, now: datetime) -> Card:
+def _card(
+    runner: Runner, series: list[float | None] | None, now: datetime, can_refresh: bool
+) -> Card:
     state = getattr(runner, "state", None)
     interval = effective_interval(runner)
     status, sentence = _display_status(runner, state, interval, now)
@@ -95,6 +110,7 @@ def _card(runner: Runner, series: list[float | None] | None, now: datetime) -> C
         interval=interval,
         is_due=_is_due(state, interval, now),
         sparkline=charts.sparkline(series, "VRAM used over the last hour") if series else None,
+        can_refresh=can_refresh,
     )
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -5,7 +6,13 @@ from runners.views import dashboard, runner, share
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, extra_context={"debug": settings.DEBUG}
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("runners/<slug:team>/<slug:slug>/", runner.runner_page, name="runner"),
     path("runners/<slug:team>/<slug:slug>/card/", runner.card, name="card"),

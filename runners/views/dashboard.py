@@ -17,9 +17,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     runners = list(runner_list(request.user, filters))
     context = {
         "form": form,
-        "cards": cards.cards_for(runners),
+        "cards": cards.cards_for(runners, access.editable_team_ids(request.user)),
         "has_teams": bool(teams),
-        "is_filtered": any(filters.values()),
+        "is_filtered": any(value not in (None, "") for value in filters.values()),
     }
     template = "runners/dashboard.html#grid" if request.htmx else "runners/dashboard.html"
     return render(request, template, context)

@@ -9,21 +9,18 @@ from runners import access, cards, history, polling, sharing
 from runners.forms import ShareLinkForm
 from runners.models import Membership
 
-EDITORS = {Membership.Role.OWNER, Membership.Role.MEMBER}
-
 
 @login_required
 def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     runner = access.get_runner(request.user, team, slug)
     role = access.role_in(request.user, runner.team)
     context = {
-        "card": cards.card_for(runner),
-        "can_edit": role in EDITORS,
+        "card": cards.card_for(runner, can_refresh=role in access.EDITOR_ROLES),
+        "can_share": role in access.EDITOR_ROLES,
         "can_see_argv": request.user.is_staff or role == Membership.Role.OWNER,
         "status_runs": history.status_runs(runner.pk),
         "share_links": sharing.links_for(runner),
         "share_form": ShareLinkForm(),
-        "role": role,
     }
     return render(request, "runners/runner.html", context)
 
@@ -33,18 +30,18 @@ def card(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     """The card alone, for htmx polling: refreshes the runner if due, 204 when nothing changed."""
     runner = access.get_runner(request.user, team, slug)
     polling.refresh(runner)
-    runner_card = cards.card_for(runner)
+    can_refresh = access.role_in(request.user, runner.team) in access.EDITOR_ROLES
+    runner_card = cards.card_for(runner, can_refresh=can_refresh)
     if request.GET.get("v") == runner_card.version:
         return HttpResponse(status=204)
-    role = access.role_in(request.user, runner.team)
-    return render(request, "runners/_card.html", {"card": runner_card, "can_edit": role in EDITORS})
+    return render(request, "runners/_card.html", {"card": runner_card})
 
 
 @login_required
 @require_POST
 def refresh_now(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     runner = access.get_runner(request.user, team, slug)
-    if access.role_in(request.user, runner.team) not in EDITORS:
+    if access.role_in(request.user, runner.team) not in access.EDITOR_ROLES:
         return HttpResponse("Viewers cannot refresh runners.", status=403)
     polling.refresh(runner, force=True)
-    return render(request, "runners/_card.html", {"card": cards.card_for(runner), "can_edit": True})
+    return render(request, "runners/_card.html", {"card": cards.card_for(runner, can_refresh=True)})

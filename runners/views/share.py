@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,48 +10,44 @@ from django.views.decorators.http import require_POST
 
 from runners import access, cards, polling, sharing
 from runners.forms import ShareLinkForm
-from runners.views.runner import EDITORS
+from runners.models import Runner
 
 
 @login_required
 @require_POST
 def create(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     runner = access.get_runner(request.user, team, slug)
-    role = access.role_in(request.user, runner.team)
-    if role not in EDITORS:
+    if access.role_in(request.user, runner.team) not in access.EDITOR_ROLES:
         return HttpResponse("Viewers cannot share runners.", status=403)
     form = ShareLinkForm(request.POST)
-    context = {"card": cards.card_for(runner), "share_form": form, "role": role, "can_edit": True}
-    if form.is_valid():
-        days = form.cleaned_data["expires_in_days"]
-        _, token = sharing.create_link(
-            runner,
-            request.user,
-            form.cleaned_data["label"],
-            timedelta(days=int(days)) if days else None,
-        )
-        context["new_share_url"] = request.build_absolute_uri(f"/s/{token}/")
-        context["share_form"] = ShareLinkForm()
-    context["share_links"] = sharing.links_for(runner)
-    return render(request, "runners/runner.html#shares", context)
+    if not form.is_valid():
+        return _shares(request, runner, share_form=form)
+    days = form.cleaned_data["expires_in_days"]
+    _, token = sharing.create_link(
+        runner,
+        request.user,
+        form.cleaned_data["label"],
+        timedelta(days=int(days)) if days else None,
+    )
+    return _shares(request, runner, new_share_url=request.build_absolute_uri(f"/s/{token}/"))
 
 
 @login_required
 @require_POST
 def revoke(request: HttpRequest, team: str, slug: str, link_id: int) -> HttpResponse:
     runner = access.get_runner(request.user, team, slug)
-    role = access.role_in(request.user, runner.team)
     link = get_object_or_404(runner.share_links, pk=link_id)
-    if not sharing.may_revoke(request.user, link, role):
+    if not sharing.may_revoke(request.user, link, access.role_in(request.user, runner.team)):
         return HttpResponse("Only the link's creator or a team owner can revoke it.", status=403)
     sharing.revoke(link)
-    context = {
-        "card": cards.card_for(runner),
-        "share_form": ShareLinkForm(),
-        "share_links": sharing.links_for(runner),
-        "role": role,
-        "can_edit": role in EDITORS,
-    }
+    return _shares(request, runner)
+
+
+def _shares(request: HttpRequest, runner: Runner, **context: Any) -> HttpResponse:
+    context.setdefault("share_form", ShareLinkForm())
+    context.update(
+        card=cards.card_for(runner), can_share=True, share_links=sharing.links_for(runner)
+    )
     return render(request, "runners/runner.html#shares", context)
 
 

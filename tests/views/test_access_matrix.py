@@ -1,0 +1,76 @@
+"""Every URL, visited as every kind of user."""
+
+import pytest
+
+from runners import sharing
+from runners.models import Membership
+from tests.factories import make_member, make_runner, make_team, make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "non_member", "viewer", "member", "owner", "staff", "superuser"]
+
+# url name → (method, expected status per role, in ROLES order)
+EXPECTED = {
+    "dashboard": ("get", [302, 200, 200, 200, 200, 200, 200]),
+    "runner": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "card": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "refresh": ("post", [302, 404, 403, 200, 200, 404, 200]),
+    "share_create": ("post", [302, 404, 403, 200, 200, 404, 200]),
+    "share_revoke": ("post", [302, 404, 403, 403, 200, 404, 200]),
+    "share_page": ("get", [200] * 7),
+    "share_card": ("get", [200] * 7),
+    "admin": ("get", [302, 302, 302, 302, 302, 200, 200]),
+}
+
+
+@pytest.fixture
+def world():
+    team = make_team("Studio", slug="studio")
+    runner = make_runner(team, name="GPU box", slug="gpu-box", paused=True)
+    users = {
+        "anonymous": None,
+        "non_member": make_user(),
+        "viewer": make_member(team, role=Membership.Role.VIEWER),
+        "member": make_member(team, role=Membership.Role.MEMBER),
+        "owner": make_member(team, role=Membership.Role.OWNER),
+        "staff": make_user(is_staff=True),
+        "superuser": make_user(is_staff=True, is_superuser=True),
+    }
+    link, token = sharing.create_link(runner, users["owner"], "for a client", None)
+    base = "/runners/studio/gpu-box"
+    urls = {
+        "dashboard": "/",
+        "runner": f"{base}/",
+        "card": f"{base}/card/",
+        "refresh": f"{base}/refresh/",
+        "share_create": f"{base}/share/",
+        "share_revoke": f"{base}/share/{link.pk}/revoke/",
+        "share_page": f"/s/{token}/",
+        "share_card": f"/s/{token}/card/",
+        "admin": "/admin/",
+    }
+    return users, urls
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_url_answers_each_role_as_specified(client, world, name, role):
+    users, urls = world
+    method, statuses = EXPECTED[name]
+    if users[role] is not None:
+        client.force_login(users[role])
+
+    response = getattr(client, method)(urls[name], {"label": "x", "expires_in_days": "1"})
+
+    assert response.status_code == statuses[ROLES.index(role)]
+
+
+def test_a_revoked_share_link_is_refused_at_once(client, world):
+    users, urls = world
+    client.force_login(users["owner"])
+    client.post(urls["share_revoke"])
+    client.logout()
+
+    assert client.get(urls["share_page"]).status_code == 404
+    assert client.get(urls["share_card"]).status_code == 404
