@@ -8,7 +8,7 @@ else gets the current state at once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -174,7 +174,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
 def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) -> RunnerState:
     retry_at = None
     if isinstance(error, errors.RateLimited) and runner.uses_comfycontrol:
-        retry_at = datetime.fromtimestamp(budget.pause(budget.comfycontrol_host()), tz=timezone.utc)
+        retry_at = datetime.fromtimestamp(budget.pause(budget.comfycontrol_host()), tz=UTC)
     log.info("runner %s: %s", runner.pk, error.code)
     with transaction.atomic():
         _write_snapshot(runner, int(now.timestamp()), error.code, None, None, None)
