@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from runners import polling
-from runners.models import ApiToken, Runner
+from runners.models import ApiToken
 from tests.factories import make_runner, make_team, make_token
 
 pytestmark = pytest.mark.django_db
