@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from runners import polling
 from runners.models import GpuSample, Runner, RunnerState, Snapshot
+from tests.bodies import load
 from tests.factories import make_runner, make_team
-from tests.shared_fixtures import load
 
 
 @pytest.fixture

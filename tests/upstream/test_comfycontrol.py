@@ -4,7 +4,7 @@ import pytest
 
 from runners.upstream import comfycontrol, errors
 from runners.upstream.egress import Limits
-from tests.shared_fixtures import load
+from tests.bodies import load
 
 LIMITS = Limits(connect_timeout=1, read_timeout=1, deadline=2, max_bytes=1_000_000)
 RUNNER_ID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"

@@ -6,7 +6,7 @@ import pytest
 
 from runners.upstream import comfyui, errors
 from runners.upstream.egress import EgressPolicy, Limits
-from tests.shared_fixtures import load
+from tests.bodies import load
 
 POLICY = EgressPolicy(allow_loopback=True)
 LIMITS = Limits(connect_timeout=1, read_timeout=1, deadline=2, max_bytes=1_000_000)

@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import pytest
 
@@ -18,14 +17,9 @@ from runners.upstream.stats import (
     parse_queue,
     parse_system_stats,
 )
+from tests.bodies import load
 
-# CI clones the repo beside shared/, as the workspace does.
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 GIB = 1024**3
-
-
-def load(name: str) -> object:
-    return json.loads((FIXTURES / name).read_text())
 
 
 def system_stats(system: dict | None = None, devices: list | None = None) -> dict:

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from runners.models import RunnerState, Snapshot
 from runners.upstream.stats import parse_system_stats
+from tests.bodies import load
 from tests.factories import make_member, make_runner, make_team
-from tests.shared_fixtures import load
 
 pytestmark = pytest.mark.django_db
 GIB = 1024**3

@@ -1,4 +1,4 @@
-"""The real and documented upstream bodies kept beside the repository in shared/fixtures."""
+"""Real and documented upstream bodies, kept in tests/fixtures/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def load(name: str) -> Any:
