@@ -97,22 +97,36 @@ def _gap(runner: Runner, force: bool) -> float:
     return interval - min(1.0, 0.04 * interval)
 
 
+def _lease_s() -> float:
+    return settings.UPSTREAM_DEADLINE + LEASE_MARGIN_S
+
+
+def _horizon(now: datetime) -> datetime:
+    """No lease or pause reaches past this; a later stamp was made before the clock went back."""
+    return now + timedelta(seconds=_lease_s() + budget.PAUSE_AFTER_429_S)
+
+
 def _looks_due(state: RunnerState, now: datetime, gap: float) -> bool:
-    if state.lease_until and state.lease_until > now:
-        return False
-    if state.retry_at and state.retry_at > now:
-        return False
-    return state.fetched_at is None or state.fetched_at <= now - timedelta(seconds=gap)
+    horizon = _horizon(now)
+    for hold in (state.lease_until, state.retry_at):
+        if hold and now < hold <= horizon:
+            return False
+    fetched = state.fetched_at
+    return fetched is None or fetched <= now - timedelta(seconds=gap) or fetched > now
 
 
 def _take_lease(runner: Runner, now: datetime, gap: float) -> bool:
     """Win the right to fetch with one conditional UPDATE; only one process can."""
-    due = Q(fetched_at__isnull=True) | Q(fetched_at__lte=now - timedelta(seconds=gap))
-    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    not_paused = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
-    lease_until = now + timedelta(seconds=settings.UPSTREAM_DEADLINE + LEASE_MARGIN_S)
+    horizon = _horizon(now)
+    due = (
+        Q(fetched_at__isnull=True)
+        | Q(fetched_at__lte=now - timedelta(seconds=gap))
+        | Q(fetched_at__gt=now)
+    )
+    free = Q(lease_until__isnull=True) | Q(lease_until__lte=now) | Q(lease_until__gt=horizon)
+    not_paused = Q(retry_at__isnull=True) | Q(retry_at__lte=now) | Q(retry_at__gt=horizon)
     won = RunnerState.objects.filter(due, free, not_paused, pk=runner.pk).update(
-        lease_until=lease_until
+        lease_until=now + timedelta(seconds=_lease_s())
     )
     return won == 1
 

@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 
@@ -39,3 +41,41 @@ def comfycontrol(simulator, settings):
     """The simulator, with COMFYCONTROL_API_URL pointing at it."""
     settings.COMFYCONTROL_API_URL = simulator.base_url
     return simulator
+
+
+# Secret values the suite uses; no log line may ever contain one (checked when the run ends).
+LOGGED_SECRETS = (
+    "cfc_test_token_do_not_leak",
+    "proxy-secret",
+    "sim-secret-",
+    "sim-proxy-",
+    "sim-argv-secret",
+    "cfc_sim_pro",
+)
+
+
+class _LogLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+_log_lines = _LogLines()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _capture_every_log_line():
+    # Attached after Django has configured logging, which replaces the root logger's handlers.
+    logging.getLogger().addHandler(_log_lines)
+    yield
+    logging.getLogger().removeHandler(_log_lines)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    leaks = [line for line in _log_lines.lines if any(s in line for s in LOGGED_SECRETS)]
+    if leaks:
+        print(f"\n{len(leaks)} log lines hold a secret; the first: {leaks[0][:300]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
