@@ -64,7 +64,7 @@ def test_no_page_shows_a_token_or_header_value(client, comfycontrol, world):
 
 
 def test_argv_is_shown_to_owners_only_never_to_members_or_share_pages(client, world):
-    team, _, share_token = world
+    team, _, _ = world
     with_argv = [r for r in Runner.objects.filter(team=team, source="direct")
                  if ARGV_SECRET in str(r.state.raw)]  # fmt: skip
     assert with_argv
@@ -100,7 +100,7 @@ def test_admin_lists_and_forms_show_hints_only(client, comfycontrol, world):
 
 
 def test_error_sentences_and_details_hold_no_secret(comfycontrol, world):
-    team, runner, _ = world
+    team, _, _ = world
     comfycontrol.fleet.set_comfycontrol_mode("status:401")
     for each in Runner.objects.filter(team=team):
         RunnerState.objects.filter(pk=each.pk).update(fetched_at=None)
