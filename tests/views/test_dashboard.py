@@ -132,3 +132,14 @@ def test_the_dashboards_query_count_does_not_grow_with_runners(member_client, te
         return len(captured)
 
     assert queries_for(5) == queries_for(45)  # 5 runners, then 50
+
+
+def test_the_page_says_when_comfycontrol_intervals_are_stretched(member_client, team, settings):
+    settings.COMFYCONTROL_BUDGET_PER_10S = 5  # one request per 10 s after the burst
+    for _ in range(3):
+        with_state(make_runner(team, source="managed", poll_interval=5))
+
+    page = member_client.get("/").content.decode()
+
+    assert "rate limit" in page
+    assert "(stretched)" in page
