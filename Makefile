@@ -14,7 +14,7 @@ DEPLOY_ENV := DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.toke
 	ALLOWED_HOSTS=comfyweb.example.com SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
 	SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SESSION_COOKIE_SECURE=1 CSRF_COOKIE_SECURE=1
 
-.PHONY: install demo test lint format bench check-deploy clean
+.PHONY: install demo test lint format bench screenshots check-deploy clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ format: install
 
 bench: install
 	$(PY) bench/run.py
+
+# PNGs of the dashboard and a runner page for the docs (needs Debian's chromium).
+screenshots: install
+	$(PY) docs/screenshots.py
 
 check-deploy: install
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING

@@ -217,6 +217,10 @@ UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 4 * 1024 * 1024)
 
 DEFAULT_POLL_INTERVAL = env_int("DEFAULT_POLL_INTERVAL", 30)
 
+# History (docs/settings.md): raw snapshots feed charts up to 24 h, rollups the longer ones.
+RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 7)
+ROLLUP_RETENTION_DAYS = env_int("ROLLUP_RETENTION_DAYS", 400)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from runners import charts, history
+from runners import charts, history, uptime
 from runners.models import Runner, RunnerState
 from runners.polling import effective_interval
 from runners.upstream.stats import RunnerStats
@@ -47,6 +47,7 @@ class Card:
     is_due: bool
     sparkline: SafeString | None
     can_refresh: bool = False
+    uptime: float | None = None  # fraction of ok fetches over the last 24 h
 
     @property
     def label(self) -> str:
@@ -79,14 +80,22 @@ class Card:
 
 
 def cards_for(runners: Sequence[Runner], refreshable_team_ids: Collection[int] = ()) -> list[Card]:
-    """Cards for runners loaded with `select_related("state")`, in one extra query.
+    """Cards for runners loaded with `select_related("state")`, in two extra queries.
 
     Runners of `refreshable_team_ids` get a "refresh now" button.
     """
     now = timezone.now()
-    sparklines = history.vram_sparklines([r.pk for r in runners], int(now.timestamp()))
+    runner_ids = [r.pk for r in runners]
+    sparklines = history.vram_sparklines(runner_ids, int(now.timestamp()))
+    uptimes = uptime.availability(runner_ids, [uptime.DAY], int(now.timestamp()))
     return [
-        _card(runner, sparklines.get(runner.pk), now, runner.team_id in refreshable_team_ids)
+        _card(
+            runner,
+            sparklines.get(runner.pk),
+            uptimes.get(runner.pk, [None])[0],
+            now,
+            runner.team_id in refreshable_team_ids,
+        )
         for runner in runners
     ]
 
@@ -96,7 +105,11 @@ def card_for(runner: Runner, can_refresh: bool = False) -> Card:
 
 
 def _card(
-    runner: Runner, series: list[float | None] | None, now: datetime, can_refresh: bool
+    runner: Runner,
+    series: list[float | None] | None,
+    uptime_24h: float | None,
+    now: datetime,
+    can_refresh: bool,
 ) -> Card:
     state = getattr(runner, "state", None)
     interval = effective_interval(runner)
@@ -111,6 +124,7 @@ def _card(
         is_due=_is_due(state, interval, now),
         sparkline=charts.sparkline(series, "VRAM used over the last hour") if series else None,
         can_refresh=can_refresh,
+        uptime=uptime_24h,
     )
 
 

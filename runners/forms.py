@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from runners.models import ApiToken, Runner
+from runners.trends import DEFAULT_RANGE, RANGES, TrendRange
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 
@@ -128,3 +129,13 @@ class ShareLinkForm(forms.Form):
 
     label = forms.CharField(required=False, max_length=100, help_text="Who the link is for.")
     expires_in_days = forms.ChoiceField(choices=EXPIRIES, required=False, initial="7")
+
+
+class TrendRangeForm(forms.Form):
+    """The trend charts' time range, read from the query string (`?range=7d`)."""
+
+    range = forms.ChoiceField(required=False, choices=[(key, key) for key in RANGES])
+
+    def chosen(self) -> TrendRange:
+        key = self.cleaned_data["range"] if self.is_valid() else ""
+        return RANGES[key or DEFAULT_RANGE]

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from runners import budget
+from runners import budget, changelog, rollups, uptime
 from runners.crypto import DecryptionError
 from runners.models import ApiToken, GpuSample, Runner, RunnerState, Snapshot
 from runners.upstream import comfycontrol, comfyui, errors
@@ -54,6 +54,11 @@ def refresh(runner: Runner, *, force: bool = False) -> RunnerState:
     except errors.UpstreamError as error:
         return _record_failure(runner, now, error)
     return _record_success(runner, now, fetched)
+
+
+def is_due(runner: Runner) -> bool:
+    """Whether `refresh` would fetch now, unless another process holds the lease first."""
+    return not runner.paused and _looks_due(_state_of(runner), timezone.now(), _gap(runner, False))
 
 
 def effective_interval(runner: Runner) -> int:
@@ -156,6 +161,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
     stats = fetched.stats
     ts = int(now.timestamp())
     with transaction.atomic():
+        previous = _previous_state(runner, "stats")
         if _write_snapshot(runner, ts, "ok", stats.ram_used, stats.ram_total, fetched.latency_ms):
             GpuSample.objects.bulk_create(
                 GpuSample(
@@ -167,6 +173,8 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
                 )
                 for number, device in enumerate(stats.devices[:MAX_GPU_SAMPLES])
             )
+        _note_history(runner, ts, previous, "ok")
+        changelog.note(runner.pk, ts, previous.stats, stats)
         _update_state(
             runner,
             now,
@@ -190,8 +198,11 @@ def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) 
     if isinstance(error, errors.RateLimited) and runner.uses_comfycontrol:
         retry_at = datetime.fromtimestamp(budget.pause(budget.comfycontrol_host()), tz=UTC)
     log.info("runner %s: %s", runner.pk, error.code)
+    ts = int(now.timestamp())
     with transaction.atomic():
-        _write_snapshot(runner, int(now.timestamp()), error.code, None, None, None)
+        previous = _previous_state(runner)
+        _write_snapshot(runner, ts, error.code, None, None, None)
+        _note_history(runner, ts, previous, error.code)
         _update_state(
             runner,
             now,
@@ -227,6 +238,17 @@ def _write_snapshot(
     return True
 
 
+def _previous_state(runner: Runner, *fields: str) -> RunnerState:
+    """The state this fetch replaces, read inside its transaction: a cached one may be stale."""
+    return RunnerState.objects.only("status", "fetched_at", *fields).get(pk=runner.pk)
+
+
+def _note_history(runner: Runner, ts: int, previous: RunnerState, status: str) -> None:
+    fetched_at = previous.fetched_at
+    rollups.after_fetch(runner.pk, fetched_at and int(fetched_at.timestamp()), ts)
+    uptime.note_status(runner.pk, ts, previous.status, status)
+
+
 def _update_state(runner: Runner, now: datetime, status: str, **fields: object) -> None:
     RunnerState.objects.filter(pk=runner.pk).update(
         status=status,
@@ -239,9 +261,9 @@ def _update_state(runner: Runner, now: datetime, status: str, **fields: object) 
 
 def _mark_paused(runner: Runner, state: RunnerState) -> RunnerState:
     if state.status != "paused":
-        RunnerState.objects.filter(pk=runner.pk).update(
-            status="paused", status_since=timezone.now()
-        )
+        now = timezone.now()
+        RunnerState.objects.filter(pk=runner.pk).update(status="paused", status_since=now)
+        uptime.note_status(runner.pk, int(now.timestamp()), state.status, "paused")
         state.refresh_from_db()
     return state
 

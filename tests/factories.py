@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from runners.models import ApiToken, Membership, Runner, Team
+from runners.models import ApiToken, GpuSample, Membership, Runner, Snapshot, Team
 
 _seq = count(1)
 
@@ -52,3 +52,27 @@ def make_runner(team: Team, **fields: Any) -> Runner:
     runner.full_clean()
     runner.save()
     return runner
+
+
+def make_snapshot(
+    runner: Runner,
+    ts: int,
+    status: str = "ok",
+    ram_used: int | None = None,
+    latency_ms: int | None = None,
+    vram_used: tuple[int | None, ...] = (),
+) -> Snapshot:
+    """A snapshot as polling records it, with one GPU sample per `vram_used` entry."""
+    snapshot = Snapshot.objects.create(
+        runner=runner,
+        ts=ts,
+        status=status,
+        ram_used=ram_used,
+        ram_total=None if ram_used is None else 64 * 1024**3,
+        latency_ms=latency_ms,
+    )
+    GpuSample.objects.bulk_create(
+        GpuSample(runner=runner, ts=ts, gpu=gpu, vram_used=used, vram_total=80 * 1024**3)
+        for gpu, used in enumerate(vram_used)
+    )
+    return snapshot

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from runners import charts
+from runners.cards import LABELS
 
 register = template.Library()
 
@@ -64,3 +68,23 @@ def from_epoch(ts: int) -> datetime:
 def epoch(moment: datetime | None) -> int | str:
     """Epoch seconds for `data-` attributes that app.js turns into ticking ages."""
     return int(moment.timestamp()) if moment else ""
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A status code in the words of the card's badge: `upstream_error` → `Upstream error`."""
+    return LABELS.get(status, status)
+
+
+@register.filter
+def chart_value(value: float | None, unit: str) -> str:
+    """A chart value as the chart's readout shows it: `12.3 GiB`, `45 ms`, `99.5 %`."""
+    return charts.format_value(value, unit)
+
+
+@register.filter
+def availability(fraction: float | None) -> str:
+    """`99.9 %`, rounded down so that only a perfect record reads 100 %."""
+    if fraction is None:
+        return "—"
+    return f"{math.floor(fraction * 1000) / 10:.1f} %"

@@ -3,22 +3,32 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from runners import access, cards, history, polling, sharing
+from runners import access, cards, changelog, history, polling, sharing, uptime
 from runners.forms import ShareLinkForm
 from runners.models import Membership
+from runners.views.trend import trend_for
 
 
 @login_required
 def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    """The runner's page; for htmx (a chart range switch) only its charts."""
     runner = access.get_runner(request.user, team, slug)
+    if request.htmx:
+        return render(request, "runners/runner.html#charts", {"trend": trend_for(request, runner)})
     role = access.role_in(request.user, runner.team)
+    now_ts = int(timezone.now().timestamp())
     context = {
         "card": cards.card_for(runner, can_refresh=role in access.EDITOR_ROLES),
         "can_share": role in access.EDITOR_ROLES,
         "can_see_argv": request.user.is_staff or role == Membership.Role.OWNER,
         "status_runs": history.status_runs(runner.pk),
+        "trend": trend_for(request, runner),
+        "uptime": uptime.windows_for(runner.pk, now_ts),
+        "outages": uptime.outages(runner.pk, now_ts),
+        "software_changes": changelog.recent(runner.pk),
         "share_links": sharing.links_for(runner),
         "share_form": ShareLinkForm(),
     }

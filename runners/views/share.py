@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from runners import access, cards, polling, sharing
 from runners.forms import ShareLinkForm
 from runners.models import Runner
+from runners.views.trend import trend_for
 
 
 @login_required
@@ -52,10 +53,13 @@ def _shares(request: HttpRequest, runner: Runner, **context: Any) -> HttpRespons
 
 
 def public_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The shared runner's card and charts; for htmx (a chart range switch) only its charts."""
     link = sharing.active_link(token)
-    return render(
-        request, "runners/share.html", {"card": cards.card_for(link.runner), "token": token}
-    )
+    trend = trend_for(request, link.runner)
+    if request.htmx:
+        return render(request, "runners/share.html#charts", {"trend": trend})
+    context = {"card": cards.card_for(link.runner), "token": token, "trend": trend}
+    return render(request, "runners/share.html", context)
 
 
 def public_card(request: HttpRequest, token: str) -> HttpResponse:

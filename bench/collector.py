@@ -1,0 +1,125 @@
+"""Collector benchmark: full passes over 1,000 simulated direct runners that answer in 100 ms.
+
+    .venv/bin/python bench/collector.py                  # SQLite, a pool of 64
+    .venv/bin/python bench/collector.py --workers 16 32 64
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/collector.py
+
+The simulator runs in its own process (bench/common.py); passes run here exactly as
+`manage.py collect` runs them. Budget (DESIGN.md): one full pass ≤ 10 s on 2 cores.
+Figures go to bench/results/collector.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import common
+
+RESULTS = common.BENCH / "results"
+INTERVAL_S = 10
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runners", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--workers", type=int, nargs="+", default=[64])
+    parser.add_argument("--passes", type=int, default=3, help="steady passes per pool size")
+    options = parser.parse_args()
+    common.install_signal_exit()
+    figures = run(options)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "collector.json").write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+def run(options: argparse.Namespace) -> dict[str, Any]:
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="comfyweb-bench-")))
+        database_url = stack.enter_context(common.fresh_database(workdir))
+        static_root = workdir / "static"
+        counts = {"managed": 0, "self_hosted": 0, "direct": options.runners}
+        sim_env = common.app_env(database_url, "http://127.0.0.1:9", static_root)
+        sim = stack.enter_context(
+            common.simulator(workdir, sim_env, counts, options.latency_ms, seed=0)
+        )
+        common.setup_django(common.app_env(database_url, sim.url, static_root))
+        _bookmark(sim)
+        database = database_url.partition(":")[0]
+        print(f"{options.runners} direct runners at {options.latency_ms} ms, {database}:")
+        count = options.runners
+        passes = [_timed_pass(sim, count, options.workers[0], "first")]  # first fetches
+        for workers in options.workers:
+            for _ in range(options.passes):
+                passes.append(_timed_pass(sim, count, workers, "steady"))
+            passes.append(_timed_pass(sim, count, workers, "rolling up"))
+    return {"runners": options.runners, "latency_ms": options.latency_ms, "passes": passes}
+
+
+def _bookmark(sim: common.Simulator) -> None:
+    from django.core.management import call_command
+
+    from runners.models import Team
+    from runners.seeding import seed_fleet
+
+    call_command("migrate", verbosity=0)
+    team = Team.objects.create(name="Bench", slug="bench")
+    seed_fleet(team, sim.get("/_sim/fleet"), poll_interval=INTERVAL_S)
+
+
+def _timed_pass(sim: common.Simulator, count: int, workers: int, kind: str) -> dict[str, Any]:
+    """One pass over every runner, once all of them are due.
+
+    "steady": the previous fetch was one interval ago, as when a collector keeps up;
+    "rolling up": it was an hour ago, so every fetch also rolls up a five-minute bucket and
+    an hour, the most a fetch ever does.
+    """
+    from django.utils import timezone
+
+    from runners import collector
+    from runners.models import RunnerState
+
+    if kind == "rolling up":
+        RunnerState.objects.update(fetched_at=timezone.now() - timedelta(hours=1))
+    while len(collector.due_runners()) < count:
+        time.sleep(0.5)
+    sim.post("/_sim/reset-counters")
+    cpu_before = common.cpu_seconds(os.getpid()), common.cpu_seconds(sim.process.pid)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        started = time.monotonic()
+        result = collector.run_pass(pool, threading.Event())
+        seconds = time.monotonic() - started
+        collector.close_connections(pool, workers)
+    collector_cpu = common.cpu_seconds(os.getpid()) - cpu_before[0]
+    simulator_cpu = common.cpu_seconds(sim.process.pid) - cpu_before[1]
+    requests = sim.get("/_sim/stats")["requests"]["comfyui"]
+    print(
+        f"  {kind:>10}, {workers:3} workers: {seconds:5.2f} s, {result.ok} ok, "
+        f"{result.failing} failing, {requests} requests; "
+        f"CPU collector {collector_cpu:.1f} s, simulator {simulator_cpu:.1f} s"
+    )
+    return {
+        "kind": kind,
+        "workers": workers,
+        "seconds": round(seconds, 2),
+        "due": result.due,
+        "ok": result.ok,
+        "failing": result.failing,
+        "requests": requests,
+        "collector_cpu_s": round(collector_cpu, 1),
+        "simulator_cpu_s": round(simulator_cpu, 1),
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

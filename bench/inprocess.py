@@ -1,0 +1,163 @@
+"""The parts of a benchmark run that use Django in the benchmark's own process.
+
+Seeding the fresh database, mapping bookmarks to simulated runners, counting snapshots, and
+timing views with the test client (no HTTP, no load: the view's own cost and its query count).
+Import only after common.setup_django().
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from common import HOST, Bookmark, percentiles
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from runners import polling
+from runners.cards import card_for
+from runners.models import Membership, Runner, RunnerState, Snapshot, Team
+from runners.seeding import seed_fleet
+
+PASSWORD = "bench-viewer-password"  # a throwaway account in a temporary database
+TEAM_SLUG = "bench"
+
+
+def prepare(fleet: dict[str, Any], viewers: int, poll_interval: int) -> list[Bookmark]:
+    """Collect static files, migrate, seed a team, `viewers` members and the fleet's bookmarks."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    team = Team.objects.create(name="Bench team", slug=TEAM_SLUG)
+    _add_members(team, viewers)
+    seeded = seed_fleet(team, fleet, poll_interval=poll_interval)
+    bookmarks = bookmarks_of(team, fleet)
+    if len(bookmarks) != seeded:
+        raise RuntimeError(f"{seeded} simulated runners but {len(bookmarks)} bookmarks")
+    return bookmarks
+
+
+def _add_members(team: Team, count: int) -> None:
+    # One hash for all: each PBKDF2 hash costs ~0.5 s of CPU, which the run does not need.
+    password = make_password(PASSWORD)
+    users = User.objects.bulk_create(
+        User(username=username(i), password=password) for i in range(max(count, 1))
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, team=team, role=Membership.Role.MEMBER) for user in users
+    )
+
+
+def username(index: int) -> str:
+    return f"viewer{index}"
+
+
+def bookmarks_of(team: Team, fleet: dict[str, Any]) -> list[Bookmark]:
+    entries = {entry["id"]: entry for entry in fleet["runners"]}
+    bookmarks = []
+    for runner in Runner.objects.filter(team=team).order_by("pk"):
+        sim_id = runner.comfycontrol_id or runner.base_url.rstrip("/").rpartition("/")[2]
+        entry = entries[sim_id]
+        interval = polling.effective_interval(runner)
+        bookmarks.append(Bookmark(runner.pk, sim_id, entry["kind"], entry["legacy"], interval))
+    return bookmarks
+
+
+def snapshots_per_runner(since_ts: float | None = None, until_ts: float | None = None) -> Counter:
+    rows = Snapshot.objects.all()
+    if since_ts is not None:
+        rows = rows.filter(ts__gte=int(since_ts))
+    if until_ts is not None:
+        rows = rows.filter(ts__lt=int(until_ts))
+    return Counter(rows.values_list("runner_id", flat=True))
+
+
+def snapshot_times(since_ts: float, until_ts: float) -> dict[int, list[int]]:
+    times: dict[int, list[int]] = {}
+    rows = Snapshot.objects.filter(ts__gte=int(since_ts), ts__lt=int(until_ts)).order_by("ts")
+    for runner_id, ts in rows.values_list("runner_id", "ts"):
+        times.setdefault(runner_id, []).append(ts)
+    return times
+
+
+# --- views in-process ---------------------------------------------------------------------------
+
+
+def view_costs(sizes: tuple[int, ...] = (10, 50), repeats: int = 20) -> dict[str, Any]:
+    """Queries and unloaded server time of the dashboard (at several sizes) and of card polls."""
+    team = Team.objects.get(slug=TEAM_SLUG)
+    client = _client_for(User.objects.get(username=username(0)))
+    full = Runner.objects.filter(team=team).count()
+    result: dict[str, Any] = {"dashboard": {}}
+    result["dashboard"][full] = _measure(client, "/", repeats)
+    for size in sizes:
+        if size < full:
+            sized = _copy_of_team(team, size)
+            result["dashboard"][size] = _measure(_client_for(sized), "/", repeats)
+    result["stretched_cards"] = client.get("/").content.count(b"(stretched)")
+    result.update(_card_costs(client, team, repeats))
+    return result
+
+
+def _client_for(user: User) -> Client:
+    client = Client(SERVER_NAME=HOST)
+    client.force_login(user)
+    return client
+
+
+def _measure(client: Client, url: str, repeats: int, **headers: str) -> dict[str, Any]:
+    client.get(url, **headers)  # fills per-process caches, as a running server has them
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    query_count = len(queries)  # before the next request resets the connection's query log
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        client.get(url, **headers)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "status": response.status_code,
+        "queries": query_count,
+        "bytes": len(response.content),
+        "ms": percentiles(timings),
+    }
+
+
+def _card_costs(client: Client, team: Team, repeats: int) -> dict[str, Any]:
+    """Polls of a healthy direct runner just refreshed: 204 while current, 200 for an old one."""
+    state = RunnerState.objects.filter(
+        runner__team=team, runner__source=Runner.Source.DIRECT, status="ok"
+    ).first()
+    if state is None:
+        return {}
+    runner = Runner.objects.select_related("team", "state").get(pk=state.pk)
+    polling.refresh(runner, force=True)  # so that no measured poll is due and fetches
+    version = card_for(Runner.objects.select_related("team", "state").get(pk=state.pk)).version
+    url = f"/runners/{team.slug}/{runner.slug}/card/"
+    return {
+        "card_204": _measure(client, f"{url}?v={version}", repeats, HTTP_HX_REQUEST="true"),
+        "card_200": _measure(client, f"{url}?v=old", repeats, HTTP_HX_REQUEST="true"),
+    }
+
+
+def _copy_of_team(team: Team, size: int) -> User:
+    """A team with the first `size` runners of `team` and their current state; its one member."""
+    copy = Team.objects.create(name=f"Bench {size}", slug=f"bench-{size}")
+    for runner in Runner.objects.filter(team=team).select_related("state").order_by("pk")[:size]:
+        state = getattr(runner, "state", None)
+        runner.pk, runner.team = None, copy
+        runner.save(force_insert=True)
+        if state is not None:
+            state.runner = runner
+            state.save(force_insert=True)
+    user = User.objects.create(username=f"size{size}")
+    Membership.objects.create(user=user, team=copy, role=Membership.Role.MEMBER)
+    return user
+
+
+def close() -> None:
+    connections.close_all()

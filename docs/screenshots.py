@@ -1,0 +1,154 @@
+"""Screenshots for the docs: `make screenshots` writes docs/screenshots/*.png.
+
+Runs `manage.py demo` (a simulated fleet and the development server) on free loopback ports with
+a throwaway database, logs in as demo/demo in Debian's chromium, waits for the cards to fill,
+and shoots the dashboard and a runner page at 1280 and 360 px wide, light and dark.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "360": {"width": 360, "height": 760}}
+RUNNER_PAGE = "/runners/demo/comfy-gpu-01-a100-80gb-x4/"
+UNSETTLED_CARDS = 'article.card[data-status="pending"], article.card[data-status="refreshing"]'
+MAX_PNG_BYTES = 400_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def demo_server(workdir: Path) -> Iterator[str]:
+    """`manage.py demo` on free ports; yields the app's base URL and stops the demo after."""
+    app_port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "EGRESS_ALLOW_LOOPBACK": "1",
+        "COMFYCONTROL_API_URL": f"http://127.0.0.1:{free_port()}",
+        "DATABASE_URL": f"sqlite:///{workdir / 'demo.sqlite3'}",
+    }
+    log = (workdir / "demo.log").open("w")
+    demo = subprocess.Popen(  # noqa: S603 - our own manage.py, no shell
+        [sys.executable, "manage.py", "demo", "--addr", f"127.0.0.1:{app_port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{app_port}"
+    try:
+        wait_until_up(f"{base_url}/login/", demo, workdir / "demo.log")
+        yield base_url
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=10)
+        log.close()
+
+
+def wait_until_up(url: str, demo: subprocess.Popen, log_path: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if demo.poll() is not None:
+            sys.exit(f"manage.py demo stopped:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a loopback http URL
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"manage.py demo did not answer at {url} within {timeout_s:.0f} s")
+
+
+def shoot(browser: Browser, base_url: str, width: str, scheme: str) -> list[Path]:
+    context = browser.new_context(
+        base_url=base_url, viewport=VIEWPORTS[width], color_scheme=scheme, is_mobile=width == "360"
+    )
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if "Security Policy" in m.text else None)
+    log_in(page)
+    shots = [
+        capture(page, "/", OUT / f"dashboard-{width}-{scheme}.png"),
+        capture(page, RUNNER_PAGE, OUT / f"runner-{width}-{scheme}.png"),
+    ]
+    context.close()
+    if problems:
+        sys.exit(f"the pages reported problems ({width} px, {scheme}):\n" + "\n".join(problems))
+    return shots
+
+
+def log_in(page: Page) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill("demo")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Runners")).to_be_visible()
+
+
+def capture(page: Page, path: str, png: Path) -> Path:
+    page.goto(path)
+    expect(page.locator("article.card").first).to_be_visible()
+    expect(page.locator(UNSETTLED_CARDS)).to_have_count(0)
+    page.screenshot(path=png, animations="disabled", caret="hide")
+    return png
+
+
+def main() -> None:
+    if not Path(CHROMIUM).exists():
+        sys.exit("Screenshots need Debian's chromium: apt-get install chromium")
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        demo_server(Path(workdir)) as base_url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        # The dashboard comes first and fills every card, so the runner page renders with stats.
+        shots = [
+            png
+            for width in VIEWPORTS
+            for scheme in ("light", "dark")
+            for png in shoot(browser, base_url, width, scheme)
+        ]
+        browser.close()
+    for png in shots:
+        size = png.stat().st_size
+        print(f"{png.relative_to(ROOT)}  {size / 1000:.0f} KB")
+        if size > MAX_PNG_BYTES:
+            sys.exit(f"{png.name} is over {MAX_PNG_BYTES // 1000} KB")
+
+
+if __name__ == "__main__":
+    main()

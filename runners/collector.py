@@ -1,0 +1,129 @@
+"""The collector: polls every due runner in passes, so history builds up when no one watches.
+
+Several collectors may run at once: each calls `polling.refresh`, whose lease (a conditional
+UPDATE on the runner's state row) lets exactly one process fetch a due runner, on SQLite and
+PostgreSQL alike (docs/deploy.md explains why that, and not SELECT … SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import DatabaseError, connection, connections
+from django.db.models import F
+from django.utils import timezone
+
+from runners import polling, retention
+from runners.models import Runner
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY_S = 3600
+
+
+@dataclass(frozen=True)
+class PassResult:
+    due: int
+    ok: int
+    failing: int
+    elsewhere: int  # fetched, or being fetched, by another process
+    skipped: int  # not started because the collector is stopping
+    seconds: float
+
+    def __str__(self) -> str:
+        return (
+            f"collect pass: {self.due} due, {self.ok} ok, {self.failing} failing, "
+            f"{self.elsewhere} polled elsewhere, {self.skipped} skipped in {self.seconds:.2f} s"
+        )
+
+
+def due_runners() -> list[Runner]:
+    """Unpaused runners that are due for a fetch, the longest-waiting first."""
+    runners = (
+        Runner.objects.filter(paused=False)
+        .select_related("state", "token")
+        .order_by(F("state__fetched_at").asc(nulls_first=True), "pk")
+    )
+    return [runner for runner in runners if polling.is_due(runner)]
+
+
+def run_pass(pool: ThreadPoolExecutor, stop: threading.Event) -> PassResult:
+    """Refresh every due runner on the pool's threads; returns what happened."""
+    started = time.monotonic()
+    runners = due_runners()
+    outcomes = list(pool.map(lambda runner: _refresh(runner, stop), runners))
+    return PassResult(
+        due=len(runners),
+        ok=outcomes.count("ok"),
+        failing=outcomes.count("failing"),
+        elsewhere=outcomes.count("elsewhere"),
+        skipped=outcomes.count("skipped"),
+        seconds=time.monotonic() - started,
+    )
+
+
+def run(workers: int, stop: threading.Event, *, tick_s: float = 1.0, once: bool = False) -> None:
+    """Run passes `tick_s` apart until `stop` is set (or one pass); prune every hour."""
+    pruning: threading.Thread | None = None
+    pruned_at = float("-inf")
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+        while not stop.is_set():
+            result = run_pass(pool, stop)
+            log.log(logging.INFO if result.due else logging.DEBUG, "%s", result)
+            if once:
+                break
+            idle = pruning is None or not pruning.is_alive()
+            if idle and time.monotonic() - pruned_at >= PRUNE_EVERY_S:
+                # Its own thread: deleting an hour's rows must not hold up the next pass.
+                pruning = threading.Thread(target=_prune, args=(stop,), name="prune")
+                pruning.start()
+                pruned_at = time.monotonic()
+            stop.wait(max(0.0, tick_s - result.seconds))
+        close_connections(pool, workers)
+    if pruning is not None:
+        pruning.join()
+    log.info("collector stopped")
+
+
+def close_connections(pool: ThreadPoolExecutor, workers: int) -> None:
+    """Close every worker thread's database connection: one task each, held by a barrier."""
+    barrier = threading.Barrier(workers)
+
+    def close(_: int) -> None:
+        barrier.wait()
+        connections.close_all()
+
+    list(pool.map(close, range(workers)))
+
+
+def _refresh(runner: Runner, stop: threading.Event) -> str:
+    """Refresh one runner; "elsewhere" when another process held its lease or had fetched it.
+
+    Worker threads keep their database connection from one runner to the next.
+    """
+    if stop.is_set():
+        return "skipped"
+    fetched_before = runner.state.fetched_at  # due_runners made sure the state exists
+    try:
+        state = polling.refresh(runner)
+    except DatabaseError:
+        log.exception("runner %s: the database failed", runner.pk)
+        connection.close()  # the next runner on this thread connects afresh
+        return "failing"
+    if state.fetched_at == fetched_before or state.lease_until is not None:
+        return "elsewhere"
+    return "ok" if state.status == "ok" else "failing"
+
+
+def _prune(stop: threading.Event) -> None:
+    started = time.monotonic()
+    try:
+        deleted = retention.prune(int(timezone.now().timestamp()), stop)
+    finally:
+        connection.close()
+    counts = ", ".join(f"{name} {count}" for name, count in deleted.items())
+    log.info("prune: deleted %s in %.1f s", counts, time.monotonic() - started)

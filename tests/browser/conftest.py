@@ -1,0 +1,134 @@
+"""Browser tests: Debian's chromium driven by Playwright against pytest-django's live_server.
+
+Every page a test opens fails the test on a CSP violation or an uncaught JS error.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+
+from runners.models import Runner, Team
+from runners.seeding import seed_fleet
+from tests.browser import HOW_TO_ENABLE
+from tests.factories import make_member, make_team
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    # The page can reach the live server and nothing off this machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+CSP_MARKERS = ("Refused to", "Content Security Policy")
+TIMEOUT_MS = 10_000  # for actions and expect(); waits for a poll pass their own
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """One chromium for all browser tests.
+
+    Package-scoped, not session-scoped: while Playwright's sync API runs, its event loop counts as
+    running in the main thread, so the ORM refuses synchronous calls (SynchronousOnlyOperation)
+    unless DJANGO_ALLOW_ASYNC_UNSAFE is set. Both end with this package, before other tests run.
+    """
+    if importlib.util.find_spec("playwright") is None or not CHROMIUM.exists():
+        pytest.skip(HOW_TO_ENABLE)
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
+    """Open pages in fresh browser contexts (own cookies); fail on CSP violations and JS errors."""
+    contexts = []
+    problems: list[str] = []
+
+    def open_page(**context_options) -> Page:
+        context = browser.new_context(base_url=live_server.url, **context_options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda message: problems.extend(_csp_violation(message)))
+        page.on("pageerror", lambda error: problems.append(f"JS error on {page.url}: {error}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def _csp_violation(message: ConsoleMessage) -> list[str]:
+    if any(marker in message.text for marker in CSP_MARKERS):
+        return [f"CSP violation: {message.text}"]
+    return []
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page()
+
+
+@pytest.fixture
+def log_in(client, live_server) -> Callable[[Page, User], Page]:
+    """Log a page's context in as the user through a session cookie (the form has its own test)."""
+
+    def log_in_as(page: Page, user: User) -> Page:
+        client.force_login(user)
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+        return page
+
+    return log_in_as
+
+
+@pytest.fixture
+def team() -> Team:
+    return make_team("Studio", slug="studio")
+
+
+@pytest.fixture
+def member(team: Team) -> User:
+    return make_member(team, username="mia")
+
+
+@pytest.fixture
+def fleet(comfycontrol, team: Team):
+    """The simulator's fleet, bookmarked in the team at the shortest poll interval."""
+    seed_fleet(team, comfycontrol.fleet.describe(comfycontrol.base_url), poll_interval=5)
+    return comfycontrol.fleet
+
+
+@pytest.fixture
+def bookmark_of(fleet) -> Callable[[str], Runner]:
+    """The runner bookmarked for a simulated runner's id."""
+
+    def find(simulated_id: str) -> Runner:
+        runner = Runner.objects.filter(comfycontrol_id=simulated_id).first()
+        return runner or Runner.objects.get(base_url__endswith=f"/comfyui/{simulated_id}")
+
+    return find

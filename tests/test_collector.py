@@ -1,0 +1,121 @@
+"""The collector: every due runner polled once per pass, however many collectors run."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from runners import collector, polling
+from runners.models import Runner, RunnerState, Snapshot, Team
+from runners.seeding import seed_fleet
+from runners.simulator import Fleet, SimulatorServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fleet():
+    """Eight direct runners on the simulator, bookmarked with a 30 s interval."""
+    with SimulatorServer(Fleet.generate(managed=0, self_hosted=0, direct=8)) as server:
+        team = Team.objects.create(name="Fleet", slug="fleet")
+        seed_fleet(team, server.fleet.describe(server.base_url), poll_interval=30)
+        yield server.fleet
+
+
+def requests_per_runner(fleet):
+    return {runner_id: fleet.requests_for(runner_id) for runner_id in fleet.runners}
+
+
+def one_pass():
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        result = collector.run_pass(pool, threading.Event())
+        collector.close_connections(pool, 4)
+    return result
+
+
+def test_a_pass_polls_every_due_runner(fleet):
+    result = one_pass()
+
+    assert (result.due, result.ok, result.elsewhere) == (8, 8, 0)
+    assert Snapshot.objects.count() == 8
+    assert all(count > 0 for count in requests_per_runner(fleet).values())
+
+
+def test_a_second_pass_within_the_interval_polls_nothing(fleet):
+    one_pass()
+    before = requests_per_runner(fleet)
+
+    result = one_pass()
+
+    assert result.due == 0
+    assert requests_per_runner(fleet) == before
+
+
+def test_paused_runners_are_not_polled(fleet):
+    Runner.objects.update(paused=True)
+
+    assert one_pass().due == 0
+    assert not any(requests_per_runner(fleet).values())
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def start_collector(*args: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url(), "EGRESS_ALLOW_LOOPBACK": "1"}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "collect", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_collector_processes_poll_each_due_runner_exactly_once(fleet):
+    if connection.vendor != "postgresql":
+        pytest.skip("several collectors share the work on PostgreSQL; SQLite runs one")
+    for runner in Runner.objects.all():
+        polling.refresh(runner)  # one fetch each, to learn how many requests a fetch makes
+    per_fetch = requests_per_runner(fleet)
+    fleet.reset_counters()
+    RunnerState.objects.update(fetched_at=None)
+    fleet.set_latency(200)  # long enough for the two passes to overlap
+
+    collectors = [start_collector("--once", "--workers", "2") for _ in range(2)]
+    outputs = [process.communicate(timeout=60) for process in collectors]
+
+    assert [process.returncode for process in collectors] == [0, 0], outputs
+    assert requests_per_runner(fleet) == per_fetch
+    fetches = Snapshot.objects.values("runner").annotate(n=Count("pk")).values_list("n", flat=True)
+    assert list(fetches) == [2] * 8  # the one above, and one by either collector
+
+
+def test_the_collector_stops_cleanly_on_sigterm(fleet):
+    process = start_collector("--tick", "0.2")
+    deadline = time.monotonic() + 30
+    while not Snapshot.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+
+    assert process.returncode == 0, err
+    assert "collect pass: 8 due" in err
+    assert "collector stopped" in err

@@ -1,0 +1,82 @@
+"""Uptime, outages and software changes on the runner page; the 24 h uptime on each card."""
+
+import pytest
+import time_machine
+
+from runners.models import SnapshotRollup, SoftwareChange, StatusChange
+from tests.factories import make_member, make_runner, make_snapshot, make_team
+from tests.views.test_dashboard import with_state
+
+pytestmark = pytest.mark.django_db
+
+NOW = 1_700_000_220  # 17 minutes into an hour, 2 into a five-minute bucket
+HOUR = 3600
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def runner():
+    return make_runner(make_team("Studio", slug="studio"), slug="box")
+
+
+@pytest.fixture
+def member(client, runner):
+    client.force_login(make_member(runner.team))
+    return client
+
+
+def test_the_runner_page_gives_uptime_over_a_day_a_week_and_a_month(member, runner):
+    for ts, ok in ((NOW - 2 * HOUR, 999), (NOW - 48 * HOUR, 0)):
+        SnapshotRollup.objects.create(
+            runner=runner, span_s=HOUR, ts=ts - ts % HOUR, total=1000, ok=ok
+        )
+
+    page = member.get("/runners/studio/box/").content.decode()
+
+    assert "<dt>24 h</dt><dd>99.9 %</dd>" in page
+    assert "<dt>7 d</dt><dd>49.9 %</dd>" in page
+
+
+def test_the_runner_page_lists_outages_with_their_length_and_state(member, runner):
+    StatusChange.objects.create(runner=runner, ts=NOW - 3 * HOUR, status="ok")
+    StatusChange.objects.create(runner=runner, ts=NOW - 2 * HOUR, status="unreachable")
+    StatusChange.objects.create(runner=runner, ts=NOW - HOUR, status="ok")
+    StatusChange.objects.create(runner=runner, ts=NOW - 600, status="timeout")
+
+    page = member.get("/runners/studio/box/").content.decode()
+
+    assert "<td>still down</td>" in page
+    assert "<td>10 min</td>" in page
+    assert "<td>1 h</td>" in page
+    assert "Unreachable" in page and "Timeout" in page
+
+
+def test_the_runner_page_lists_software_changes(member, runner):
+    SoftwareChange.objects.create(
+        runner=runner, ts=NOW - 60, kind="version", item="ComfyUI", before="0.3.64", after="0.3.65"
+    )
+    SoftwareChange.objects.create(
+        runner=runner, ts=NOW - 60, kind="pack", item="<evil-pack>", before="installed"
+    )
+
+    page = member.get("/runners/studio/box/").content.decode()
+
+    assert "ComfyUI 0.3.64 → 0.3.65" in page
+    assert "Removed extension pack <strong>&lt;evil-pack&gt;</strong>" in page
+
+
+def test_a_card_shows_its_uptime_over_the_last_24_hours(member, runner):
+    with_state(runner)
+    SnapshotRollup.objects.create(
+        runner=runner, span_s=HOUR, ts=NOW - HOUR - NOW % HOUR, total=4, ok=3
+    )
+    make_snapshot(runner, NOW - 10)
+
+    page = member.get("/").content.decode()
+
+    assert "<dt>Uptime 24 h</dt><dd>80.0 %</dd>" in page
