@@ -6,6 +6,8 @@ Every page a test opens fails the test on a CSP violation or an uncaught JS erro
 from __future__ import annotations
 
 import importlib.util
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,7 +79,18 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
     yield open_page
     for context in contexts:
         context.close()
+    _wait_for_requests_in_flight()
     assert not problems, "\n".join(problems)
+
+
+def _wait_for_requests_in_flight(timeout_s: float = 10.0) -> None:
+    # The live server answers on a thread per connection, and the database is flushed right
+    # after this fixture: a card poll still writing would deadlock PostgreSQL's TRUNCATE.
+    give_up_at = time.monotonic() + timeout_s
+    while time.monotonic() < give_up_at and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
 
 
 def _csp_violation(message: ConsoleMessage) -> list[str]:
