@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import subprocess
 import tempfile
 import threading
 import time
@@ -27,6 +29,7 @@ import common
 
 RESULTS = common.BENCH / "results"
 INTERVAL_S = 10
+PASS_LINE = re.compile(r"collect pass: \d+ due, (?P<ok>\d+) ok, .* in (?P<seconds>[\d.]+) s")
 
 
 def main() -> int:
@@ -35,6 +38,12 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--workers", type=int, nargs="+", default=[64])
     parser.add_argument("--passes", type=int, default=3, help="steady passes per pool size")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="also time steady passes of this many `collect --once` processes side by side",
+    )
     options = parser.parse_args()
     common.install_signal_exit()
     figures = run(options)
@@ -63,7 +72,44 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             for _ in range(options.passes):
                 passes.append(_timed_pass(sim, count, workers, "steady"))
             passes.append(_timed_pass(sim, count, workers, "rolling up"))
-    return {"runners": options.runners, "latency_ms": options.latency_ms, "passes": passes}
+        env = common.app_env(database_url, sim.url, static_root) | {"LOG_LEVEL": "INFO"}
+        shared = [
+            _shared_pass(sim, env, count, options.processes, options.workers[0])
+            for _ in range(options.passes if options.processes > 1 else 0)
+        ]
+    return {
+        "runners": options.runners,
+        "latency_ms": options.latency_ms,
+        "passes": passes,
+        "shared_passes": shared,
+    }
+
+
+def _shared_pass(
+    sim: common.Simulator, env: dict[str, str], count: int, processes: int, workers: int
+) -> dict[str, Any]:
+    """Several `manage.py collect --once` processes at once, each logging its own pass."""
+    from runners import collector
+
+    while len(collector.due_runners()) < count:
+        time.sleep(0.5)
+    sim.post("/_sim/reset-counters")
+    command = [common.PYTHON, "manage.py", "collect", "--once", "--workers", str(workers)]
+    children = [
+        subprocess.Popen(command, cwd=common.ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    lines = [PASS_LINE.search(child.communicate(timeout=120)[1]) for child in children]
+    seconds = [float(line["seconds"]) for line in lines if line]
+    ok = [int(line["ok"]) for line in lines if line]
+    requests = sim.get("/_sim/stats")["requests"]["comfyui"]
+    print(
+        f"  {processes} collectors, {workers} workers each: passes of "
+        f"{', '.join(f'{s:.2f}' for s in seconds)} s; ok {' + '.join(map(str, ok))}; "
+        f"{requests} requests"
+    )
+    return {"processes": processes, "workers": workers, "seconds": seconds, "ok": ok,
+            "requests": requests}  # fmt: skip
 
 
 def _bookmark(sim: common.Simulator) -> None:

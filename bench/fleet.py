@@ -58,7 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dashboard-every", type=float, default=5.0, help="dashboard probe, s")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
-    # Measured: 60 serves about a third more card polls per second than the default 0 on SQLite.
+    # Measured on SQLite: 60 costs about 14 % less app CPU per card poll than the default 0.
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

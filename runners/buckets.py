@@ -31,10 +31,6 @@ class Stat:
     def mean(self) -> float | None:
         return self.total / self.n if self.n else None
 
-    @property
-    def rounded_mean(self) -> int | None:
-        return round(self.total / self.n) if self.n else None
-
     def merged(self, other: Stat) -> Stat:
         return Stat(
             self.n + other.n,
@@ -110,53 +106,46 @@ def snapshots(
 
     Read from raw snapshots, or from the rollups of `rollup_s` (bucket_s a multiple of it).
     """
-    found = per_runner([runner_id], since, until, bucket_s, rollup_s)
-    return {ts: bucket for (_, ts), bucket in found.items()}
+    return {
+        row["bucket"] * bucket_s: Bucket(
+            row["all_n"], row["ok_n"], _stat(row, "ram"), _stat(row, "latency")
+        )
+        for row in snapshot_rows([runner_id], since, until, bucket_s, rollup_s)
+    }
 
 
 def gpu_samples(
     runner_id: int, since: int, until: int, bucket_s: int, rollup_s: int | None = None
 ) -> dict[tuple[int, int], Stat]:
     """VRAM used per (bucket start, GPU number), from raw samples or rollups, as `snapshots`."""
-    found = gpus_per_runner([runner_id], since, until, bucket_s, rollup_s)
-    return {(ts, gpu): stat for (_, ts, gpu), stat in found.items()}
+    return {
+        (row["bucket"] * bucket_s, row["gpu"]): _stat(row, "vram")
+        for row in gpu_rows([runner_id], since, until, bucket_s, rollup_s)
+    }
 
 
-def per_runner(
+def snapshot_rows(
     runner_ids: Collection[int], since: int, until: int, bucket_s: int, rollup_s: int | None
-) -> dict[tuple[int, int], Bucket]:
-    """Like `snapshots`, for many runners in one query, by (runner, bucket start)."""
+) -> QuerySet:
+    """Bucketed snapshots of many runners: runner_id, bucket, all_n, ok_n, ram_n, ram_sum, …"""
     if rollup_s is None:
         rows = _rows(Snapshot.objects, runner_ids, since, until, bucket_s)
-        rows = rows.annotate(**SNAPSHOT_AGGREGATES)
-    else:
-        rows = _rows(
-            SnapshotRollup.objects.filter(span_s=rollup_s), runner_ids, since, until, bucket_s
-        )
-        rows = rows.annotate(**ROLLUP_AGGREGATES)
-    return {
-        (row["runner_id"], row["bucket"] * bucket_s): Bucket(
-            row["all_n"], row["ok_n"], _stat(row, "ram"), _stat(row, "latency")
-        )
-        for row in rows
-    }
+        return rows.annotate(**SNAPSHOT_AGGREGATES)
+    rows = _rows(SnapshotRollup.objects.filter(span_s=rollup_s), runner_ids, since, until, bucket_s)
+    return rows.annotate(**ROLLUP_AGGREGATES)
 
 
-def gpus_per_runner(
+def gpu_rows(
     runner_ids: Collection[int], since: int, until: int, bucket_s: int, rollup_s: int | None
-) -> dict[tuple[int, int, int], Stat]:
-    """Like `gpu_samples`, for many runners in one query, by (runner, bucket start, GPU)."""
+) -> QuerySet:
+    """Bucketed GPU samples of many runners: runner_id, bucket, gpu, vram_n, vram_sum, …"""
     if rollup_s is None:
         rows = _rows(GpuSample.objects, runner_ids, since, until, bucket_s, "gpu")
-        rows = rows.annotate(**GPU_AGGREGATES)
-    else:
-        rows = _rows(
-            GpuRollup.objects.filter(span_s=rollup_s), runner_ids, since, until, bucket_s, "gpu"
-        )
-        rows = rows.annotate(**GPU_ROLLUP_AGGREGATES)
-    return {
-        (row["runner_id"], row["bucket"] * bucket_s, row["gpu"]): _stat(row, "vram") for row in rows
-    }
+        return rows.annotate(**GPU_AGGREGATES)
+    rows = _rows(
+        GpuRollup.objects.filter(span_s=rollup_s), runner_ids, since, until, bucket_s, "gpu"
+    )
+    return rows.annotate(**GPU_ROLLUP_AGGREGATES)
 
 
 def merge(into: dict[K, V], more: dict[K, V]) -> dict[K, V]:
