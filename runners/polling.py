@@ -61,11 +61,14 @@ def is_due(runner: Runner) -> bool:
     return not runner.paused and _looks_due(_state_of(runner), timezone.now(), _gap(runner, False))
 
 
-def effective_interval(runner: Runner) -> int:
-    """The runner's poll interval, stretched when ComfyControl's budget cannot cover it."""
+def effective_interval(runner: Runner, floor: int | None = None) -> int:
+    """The runner's poll interval, stretched when ComfyControl's budget cannot cover it.
+
+    Callers with many runners pass `floor`, from `comfycontrol_interval_floor`, read once.
+    """
     if not runner.uses_comfycontrol:
         return runner.poll_interval
-    return max(runner.poll_interval, comfycontrol_interval_floor())
+    return max(runner.poll_interval, comfycontrol_interval_floor() if floor is None else floor)
 
 
 def comfycontrol_interval_floor() -> int:
@@ -117,16 +120,18 @@ def _looks_due(state: RunnerState, now: datetime, gap: float) -> bool:
         if hold and now < hold <= horizon:
             return False
     fetched = state.fetched_at
-    return fetched is None or fetched <= now - timedelta(seconds=gap) or fetched > now
+    return fetched is None or fetched <= now - timedelta(seconds=gap) or fetched > horizon
 
 
 def _take_lease(runner: Runner, now: datetime, gap: float) -> bool:
     """Win the right to fetch with one conditional UPDATE; only one process can."""
     horizon = _horizon(now)
+    # A fetched_at after `now` but inside the horizon is another process's fetch that committed
+    # after this one read the clock, not a clock jump: it must not win a second lease.
     due = (
         Q(fetched_at__isnull=True)
         | Q(fetched_at__lte=now - timedelta(seconds=gap))
-        | Q(fetched_at__gt=now)
+        | Q(fetched_at__gt=horizon)
     )
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now) | Q(lease_until__gt=horizon)
     not_paused = Q(retry_at__isnull=True) | Q(retry_at__lte=now) | Q(retry_at__gt=horizon)

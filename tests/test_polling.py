@@ -66,6 +66,21 @@ def test_a_runner_is_fetched_again_after_its_interval(comfyui):
 
 
 @pytest.mark.django_db
+def test_a_poll_that_read_the_clock_before_another_fetch_committed_does_not_fetch_again(comfyui):
+    runner = make_runner(make_team(), base_url=comfyui.url_for(""), poll_interval=30)
+    RunnerState.objects.create(runner=runner)
+    late = Runner.objects.select_related("state").get(pk=runner.pk)  # holds the unfetched state
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(milliseconds=300), tick=False):
+        polling.refresh(runner)  # another process, whose fetch is stamped after late's clock read
+
+    with time_machine.travel(start, tick=False):
+        polling.refresh(late)
+
+    assert stats_requests(comfyui) == 1
+
+
+@pytest.mark.django_db
 def test_refresh_now_skips_the_interval_but_not_the_minimum_gap(comfyui):
     runner = make_runner(make_team(), base_url=comfyui.url_for(""), poll_interval=300)
     polling.refresh(runner)
