@@ -112,7 +112,14 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Rendered cards (runners/fragments.py): per process, so a deploy never serves old markup.
+    "cards": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cards",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -11,7 +11,8 @@ from django.utils.safestring import SafeString
 
 from runners import charts, history, uptime
 from runners.models import Runner, RunnerState
-from runners.polling import effective_interval
+from runners.polling import comfycontrol_interval_floor, effective_interval
+from runners.upstream import errors
 from runners.upstream.stats import RunnerStats
 
 STALE_AFTER_INTERVALS = 3
@@ -64,10 +65,7 @@ class Card:
     @property
     def version(self) -> str:
         """Changes whenever anything the card shows changes; a poll that matches gets a 204."""
-        state = self.state
-        if state is None:
-            return "none"
-        return f"{self.status}-{state.fetched_at and state.fetched_at.timestamp()}"
+        return _version(self.state, self.status)
 
     @property
     def poll_every(self) -> int:
@@ -86,6 +84,7 @@ def cards_for(runners: Sequence[Runner], refreshable_team_ids: Collection[int] =
     """
     now = timezone.now()
     runner_ids = [r.pk for r in runners]
+    floor = comfycontrol_interval_floor() if any(r.uses_comfycontrol for r in runners) else 0
     sparklines = history.vram_sparklines(runner_ids, int(now.timestamp()))
     uptimes = uptime.availability(runner_ids, [uptime.DAY], int(now.timestamp()))
     return [
@@ -95,6 +94,7 @@ def cards_for(runners: Sequence[Runner], refreshable_team_ids: Collection[int] =
             uptimes.get(runner.pk, [None])[0],
             now,
             runner.team_id in refreshable_team_ids,
+            floor,
         )
         for runner in runners
     ]
@@ -104,15 +104,37 @@ def card_for(runner: Runner, can_refresh: bool = False) -> Card:
     return cards_for([runner], {runner.team_id} if can_refresh else ())[0]
 
 
+def public_card_for(runner: Runner) -> Card:
+    """A card for share pages, whose failure sentences leave out host names and the like."""
+    card = card_for(runner)
+    if card.status in errors.PLAIN_SENTENCES:
+        return replace(card, sentence=errors.PLAIN_SENTENCES[card.status])
+    return card
+
+
+def version_of(runner: Runner) -> str:
+    """The version `card_for(runner)` would carry, without the queries and parsing of a card."""
+    state = getattr(runner, "state", None)
+    status, _ = _display_status(runner, state, effective_interval(runner), timezone.now())
+    return _version(state, status)
+
+
+def _version(state: RunnerState | None, status: str) -> str:
+    if state is None:
+        return "none"
+    return f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
+
+
 def _card(
     runner: Runner,
     series: list[float | None] | None,
     uptime_24h: float | None,
     now: datetime,
     can_refresh: bool,
+    floor: int,
 ) -> Card:
     state = getattr(runner, "state", None)
-    interval = effective_interval(runner)
+    interval = effective_interval(runner, floor)
     status, sentence = _display_status(runner, state, interval, now)
     return Card(
         runner=runner,
@@ -122,10 +144,17 @@ def _card(
         sentence=sentence,
         interval=interval,
         is_due=_is_due(state, interval, now),
-        sparkline=charts.sparkline(series, "VRAM used over the last hour") if series else None,
+        sparkline=_sparkline(series),
         can_refresh=can_refresh,
         uptime=uptime_24h,
     )
+
+
+def _sparkline(series: list[float | None] | None) -> SafeString | None:
+    """None below two points: one point draws no line, only a dot in an empty box."""
+    if series is None or sum(value is not None for value in series) < 2:
+        return None
+    return charts.sparkline(series, "VRAM used over the last hour")
 
 
 def _display_status(

@@ -15,11 +15,13 @@ def _plain_static_files(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # The rate budget and leases live in the cache, which is Redis in CI and shared between tests.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

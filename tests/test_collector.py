@@ -76,8 +76,8 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def start_collector(*args: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url(), "EGRESS_ALLOW_LOOPBACK": "1"}
+def start_collector(*args: str, **settings: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url(), "EGRESS_ALLOW_LOOPBACK": "1", **settings}
     return subprocess.Popen(
         [sys.executable, "manage.py", "collect", *args],
         cwd=ROOT,
@@ -123,3 +123,29 @@ def test_the_collector_stops_cleanly_on_sigterm(fleet):
     assert process.returncode == 0, err
     assert "collect pass: 8 due" in err
     assert "collector stopped" in err
+
+
+def wait_for(condition, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_collector_killed_mid_pass_loses_nothing_and_its_leases_expire(fleet):
+    fleet.set_latency(1500)  # every fetch is still in flight when the collector dies
+    short_lease = {"UPSTREAM_DEADLINE": "2"}  # leases last the deadline plus a margin
+    doomed = start_collector("--workers", "8", **short_lease)
+    wait_for(lambda: RunnerState.objects.filter(lease_until__isnull=False).count() == 8)
+
+    doomed.kill()
+    doomed.communicate()
+    fleet.set_latency(0)
+    successor = start_collector("--workers", "8", "--tick", "0.2", **short_lease)
+    wait_for(lambda: Snapshot.objects.count() == 8)
+    successor.send_signal(signal.SIGTERM)
+    successor.communicate(timeout=30)
+
+    assert not Snapshot.objects.values("runner").annotate(n=Count("pk")).filter(n__gt=1)
+    assert set(RunnerState.objects.values_list("status", flat=True)) == {"ok"}
+    assert not RunnerState.objects.filter(lease_until__isnull=False).exists()

@@ -93,3 +93,10 @@ ERRORS: tuple[type[UpstreamError], ...] = (
     BadResponse,
     Blocked,
 )
+
+
+# By code, sentences that name nothing about the runner, such as its host: for share pages.
+# UpstreamError's own sentence for its code: ComfyControl's failure is only one of its causes.
+PLAIN_SENTENCES = {kind.code: kind.sentence for kind in UpstreamError.__subclasses__()} | {
+    UpstreamError.code: UpstreamError.sentence
+}

@@ -148,9 +148,13 @@ class RunnerStats:
         """Core first, then custom packs by name (case-insensitive), then unrecognised paths."""
         return group_extensions(self.extensions)
 
-    @property
+    @cached_property
     def custom_packs(self) -> tuple[ExtensionPack, ...]:
         return tuple(pack for pack in self.packs if not pack.is_core)
+
+    @property
+    def custom_pack_names(self) -> list[str]:
+        return [pack.name for pack in self.custom_packs]
 
     @property
     def ram_used(self) -> int | None:

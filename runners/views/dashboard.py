@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from runners import access, cards
+from runners import access, cards, fragments
 from runners.dashboard import STATUS_CHOICES, runner_list
 from runners.forms import DashboardFilterForm
 
@@ -19,6 +19,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "cards": runner_cards,
+        "card_html": fragments.cards_html(runner_cards),
         "stretched_to": max((c.interval for c in runner_cards if c.is_stretched), default=None),
         "has_teams": bool(teams),
         "is_filtered": any(value not in (None, "") for value in filters.values()),

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from runners import access, cards, changelog, history, polling, sharing, uptime
+from runners import access, cards, changelog, fragments, history, polling, sharing, uptime
 from runners.forms import ShareLinkForm
 from runners.models import Membership
 from runners.views.trend import trend_for
@@ -40,11 +40,10 @@ def card(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     """The card alone, for htmx polling: refreshes the runner if due, 204 when nothing changed."""
     runner = access.get_runner(request.user, team, slug)
     polling.refresh(runner)
-    can_refresh = access.role_in(request.user, runner.team) in access.EDITOR_ROLES
-    runner_card = cards.card_for(runner, can_refresh=can_refresh)
-    if request.GET.get("v") == runner_card.version:
+    if request.GET.get("v") == cards.version_of(runner):
         return HttpResponse(status=204)
-    return render(request, "runners/_card.html", {"card": runner_card})
+    can_refresh = access.role_in(request.user, runner.team) in access.EDITOR_ROLES
+    return HttpResponse(fragments.card_html(cards.card_for(runner, can_refresh=can_refresh)))
 
 
 @login_required
@@ -54,4 +53,4 @@ def refresh_now(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     if access.role_in(request.user, runner.team) not in access.EDITOR_ROLES:
         return HttpResponse("Viewers cannot refresh runners.", status=403)
     polling.refresh(runner, force=True)
-    return render(request, "runners/_card.html", {"card": cards.card_for(runner, can_refresh=True)})
+    return HttpResponse(fragments.card_html(cards.card_for(runner, can_refresh=True)))

@@ -58,14 +58,15 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
     trend = trend_for(request, link.runner)
     if request.htmx:
         return render(request, "runners/share.html#charts", {"trend": trend})
-    context = {"card": cards.card_for(link.runner), "token": token, "trend": trend}
+    context = {"card": cards.public_card_for(link.runner), "token": token, "trend": trend}
     return render(request, "runners/share.html", context)
 
 
 def public_card(request: HttpRequest, token: str) -> HttpResponse:
     link = sharing.active_link(token)
     polling.refresh(link.runner)
-    runner_card = cards.card_for(link.runner)
-    if request.GET.get("v") == runner_card.version:
+    if request.GET.get("v") == cards.version_of(link.runner):
         return HttpResponse(status=204)
-    return render(request, "runners/_card.html", {"card": runner_card, "token": token})
+    return render(
+        request, "runners/_card.html", {"card": cards.public_card_for(link.runner), "token": token}
+    )

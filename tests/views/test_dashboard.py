@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connection
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from runners.models import RunnerState, Snapshot
+from runners.models import Runner, RunnerState, Snapshot
 from runners.upstream.stats import parse_system_stats
 from tests.bodies import load
 from tests.factories import make_member, make_runner, make_team
@@ -143,3 +147,50 @@ def test_the_page_says_when_comfycontrol_intervals_are_stretched(member_client, 
 
     assert "rate limit" in page
     assert "(stretched)" in page
+
+
+def card_renders_during(action) -> int:
+    rendered = []
+
+    def count(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        action()
+    finally:
+        template_rendered.disconnect(count)
+    return rendered.count("runners/_card.html")
+
+
+def test_a_card_is_rendered_once_for_every_viewer_until_it_changes(client, team):
+    with_state(make_runner(team))
+    viewers = [make_member(team), make_member(team)]
+
+    def both_load_the_dashboard():
+        for viewer in viewers:
+            client.force_login(viewer)
+            client.get("/")
+
+    assert card_renders_during(both_load_the_dashboard) == 1
+
+
+def test_a_renamed_runner_shows_its_new_name_at_once(member_client, team):
+    runner = with_state(make_runner(team, name="Render box"))
+    member_client.get("/")
+
+    Runner.objects.filter(pk=runner.pk).update(name="Bake box")
+    page = member_client.get("/").content.decode()
+
+    assert "Bake box" in page
+    assert "Render box" not in page
+
+
+def test_a_card_that_fell_due_since_it_was_rendered_asks_for_a_refresh_on_load(member_client, team):
+    with_state(make_runner(team, poll_interval=30))
+    assert 'hx-trigger="every 30s"' in member_client.get("/").content.decode()
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        page = member_client.get("/").content.decode()
+
+    assert 'hx-trigger="load, every 2s"' in page
