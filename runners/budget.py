@@ -38,19 +38,25 @@ def acquire(host: str) -> float:
     Returns 0.0 when the request may go now (it is counted), or else how many seconds to wait
     before asking again (nothing is counted).
     """
-    interval = _emission_interval()
     with transaction.atomic():
         budget = _locked(host)
         now = time.time()
-        if budget.paused_until > now:
-            return budget.paused_until - now
-        tat = max(budget.tat, now)
-        allowed_at = tat - (BURST - 1) * interval
-        if allowed_at > now:
-            return allowed_at - now
-        budget.tat = tat + interval
+        if (wait := _wait(budget.tat, budget.paused_until, now)) > 0:
+            return wait
+        budget.tat = max(budget.tat, now) + _emission_interval()
         budget.save(update_fields=["tat"])
         return 0.0
+
+
+def wait_s(host: str) -> float:
+    """How long until `acquire` would allow a request, read without a lock or a write."""
+    row = RateBudget.objects.filter(host=host).values_list("tat", "paused_until").first()
+    return _wait(*row, time.time()) if row else 0.0
+
+
+def _wait(tat: float, paused_until: float, now: float) -> float:
+    allowed_at = tat - (BURST - 1) * _emission_interval()
+    return max(0.0, paused_until - now, allowed_at - now)
 
 
 def wait_and_acquire(host: str, give_up_after_s: float) -> bool:

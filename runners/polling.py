@@ -44,6 +44,9 @@ def refresh(runner: Runner, *, force: bool = False) -> RunnerState:
     # Checked in Python first so that polls of a fresh runner cost no write at all.
     if not _looks_due(state, now, gap):
         return state
+    # Also read first: a poll that ComfyControl's budget would refuse writes nothing.
+    if runner.uses_comfycontrol and budget.wait_s(budget.comfycontrol_host()) > 0:
+        return state
     if not _take_lease(runner, now, gap):
         return _reloaded(runner)  # another process is fetching it
     if runner.uses_comfycontrol and budget.acquire(budget.comfycontrol_host()) > 0:

@@ -6,11 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from runners import budget, polling
-from runners.models import Runner, Team
+from runners.models import Runner, RunnerState, Team
 from runners.seeding import seed_fleet
 from runners.simulator import Fleet, SimulatorServer
+from tests.factories import make_runner, make_team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,6 +74,19 @@ def test_a_refused_request_is_told_how_long_to_wait():
     wait = budget.acquire(host)
 
     assert 0 < wait <= 10 / 32
+
+
+def test_a_poll_that_the_budget_refuses_writes_nothing():
+    runner = make_runner(make_team(), source=Runner.Source.MANAGED)
+    RunnerState.objects.create(runner=runner)
+    while budget.acquire(budget.comfycontrol_host()) == 0:
+        pass
+
+    with CaptureQueriesContext(connection) as queries:
+        state = polling.refresh(runner)
+
+    assert state.fetched_at is None
+    assert [q["sql"] for q in queries if not q["sql"].startswith("SELECT")] == []
 
 
 def test_a_429_pauses_every_call_to_that_host(comfycontrol):
