@@ -107,8 +107,10 @@ def _refresh(runner: Runner, stop: threading.Event) -> str:
     """
     if stop.is_set():
         return "skipped"
-    fetched_before = runner.state.fetched_at  # due_runners made sure the state exists
     try:
+        # Read afresh: another collector may have fetched it since this pass listed it.
+        runner.state.refresh_from_db()  # due_runners made sure the state exists
+        fetched_before = runner.state.fetched_at
         state = polling.refresh(runner)
     except DatabaseError:
         log.exception("runner %s: the database failed", runner.pk)

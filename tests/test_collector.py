@@ -1,6 +1,7 @@
 """The collector: every due runner polled once per pass, however many collectors run."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -106,6 +107,8 @@ def test_two_collector_processes_poll_each_due_runner_exactly_once(fleet):
 
     assert [process.returncode for process in collectors] == [0, 0], outputs
     assert all(" 0 failing," in err for _, err in outputs), outputs
+    polled = [int(re.search(r"(\d+) ok", err)[1]) for _, err in outputs]
+    assert sum(polled) == 8, outputs  # each counted by the collector that polled it
     assert requests_per_runner(fleet) == per_fetch
     fetches = Snapshot.objects.values("runner").annotate(n=Count("pk")).values_list("n", flat=True)
     assert list(fetches) == [1] * 8
