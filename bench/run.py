@@ -1,10 +1,12 @@
 """`make bench`: the benchmark set, each run in its own process, then a summary of the budgets.
 
-    .venv/bin/python bench/run.py            # the quick set, about 8 minutes on 2 cores
-    .venv/bin/python bench/run.py --full     # the set behind docs/benchmarks.md, about 20 minutes
+    .venv/bin/python bench/run.py            # the quick fleet set, about 8 minutes on 2 cores
+    .venv/bin/python bench/run.py --full     # the fleet set behind docs/benchmarks.md, ~25 min
+    .venv/bin/python bench/run.py --only hang   # named fleet runs only
 
-Figures go to bench/results/<run>.json (git-ignored); bench/history.py and bench/collector.py
-run afterwards when they exist, with their own defaults and outputs.
+Figures go to bench/results/<run>.json (git-ignored). Unless --only is given, bench/history.py
+(about 7 minutes) and bench/collector.py (about 4) run afterwards, with their own defaults and
+outputs.
 """
 
 from __future__ import annotations
@@ -61,13 +63,9 @@ def run_fleet(name: str, args: list[str]) -> bool:
 
 
 def run_other(script_name: str) -> bool:
-    """Another engineer's benchmark, with its own defaults, when it exists."""
-    script = BENCH / script_name
-    if not script.exists():
-        print(f"\n### {script_name}: not written yet; skipped")
-        return True
+    """The history or collector benchmark, with its own defaults."""
     print(f"\n### {script_name}", flush=True)
-    return run_bounded([sys.executable, str(script)], 1800, script_name)
+    return run_bounded([sys.executable, str(BENCH / script_name)], 1800, script_name)
 
 
 def run_bounded(command: list[str], timeout_s: float, name: str) -> bool:

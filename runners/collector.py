@@ -1,6 +1,6 @@
 """The collector: polls every due runner in passes, so history builds up when no one watches.
 
-Several collectors may run at once: each calls `polling.refresh`, whose lease (a conditional
+Several collectors may run at once: each calls `polling.attempt`, whose lease (a conditional
 UPDATE on the runner's state row) lets exactly one process fetch a due runner, on SQLite and
 PostgreSQL alike (docs/deploy.md explains why that, and not SELECT … SKIP LOCKED).
 """
@@ -108,17 +108,14 @@ def _refresh(runner: Runner, stop: threading.Event) -> str:
     if stop.is_set():
         return "skipped"
     try:
-        # Read afresh: another collector may have fetched it since this pass listed it.
-        runner.state.refresh_from_db()  # due_runners made sure the state exists
-        fetched_before = runner.state.fetched_at
-        state = polling.refresh(runner)
+        outcome = polling.attempt(runner)
     except DatabaseError:
         log.exception("runner %s: the database failed", runner.pk)
         connection.close()  # the next runner on this thread connects afresh
         return "failing"
-    if state.fetched_at == fetched_before or state.lease_until is not None:
+    if not outcome.fetched:
         return "elsewhere"
-    return "ok" if state.status == "ok" else "failing"
+    return "ok" if outcome.state.status == "ok" else "failing"
 
 
 def _prune(stop: threading.Event) -> None:

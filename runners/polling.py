@@ -8,6 +8,7 @@ else gets the current state at once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -36,27 +37,38 @@ def refresh(runner: Runner, *, force: bool = False) -> RunnerState:
     `force` (the "refresh now" button) ignores the interval but not the lease, a short minimum
     gap, or a rate-limit pause.
     """
+    return attempt(runner, force=force).state
+
+
+@dataclass(frozen=True)
+class Attempt:
+    state: RunnerState
+    fetched: bool  # by this call; not when the runner was not due, or another process had it
+
+
+def attempt(runner: Runner, *, force: bool = False) -> Attempt:
+    """`refresh`, telling whether this call fetched: the collector counts what it polled."""
     state = _state_of(runner)
     if runner.paused:
-        return _mark_paused(runner, state)
+        return Attempt(_mark_paused(runner, state), fetched=False)
     now = timezone.now()
     gap = _gap(runner, force)
     # Checked in Python first so that polls of a fresh runner cost no write at all.
     if not _looks_due(state, now, gap):
-        return state
+        return Attempt(state, fetched=False)
     # Also read first: a poll that ComfyControl's budget would refuse writes nothing.
     if runner.uses_comfycontrol and budget.wait_s(budget.comfycontrol_host()) > 0:
-        return state
+        return Attempt(state, fetched=False)
     if not _take_lease(runner, now, gap):
-        return _reloaded(runner)  # another process is fetching it
+        return Attempt(_reloaded(runner), fetched=False)  # another process is fetching it
     if runner.uses_comfycontrol and budget.acquire(budget.comfycontrol_host()) > 0:
         RunnerState.objects.filter(pk=runner.pk).update(lease_until=None)
-        return _reloaded(runner)
+        return Attempt(_reloaded(runner), fetched=False)
     try:
         fetched = _fetch(runner)
     except errors.UpstreamError as error:
-        return _record_failure(runner, now, error)
-    return _record_success(runner, now, fetched)
+        return Attempt(_record_failure(runner, now, error), fetched=True)
+    return Attempt(_record_success(runner, now, fetched), fetched=True)
 
 
 def is_due(runner: Runner) -> bool:

@@ -97,6 +97,6 @@ ERRORS: tuple[type[UpstreamError], ...] = (
 
 # By code, sentences that name nothing about the runner, such as its host: for share pages.
 # UpstreamError's own sentence for its code: ComfyControl's failure is only one of its causes.
-PLAIN_SENTENCES = {kind.code: kind.sentence for kind in UpstreamError.__subclasses__()} | {
+PLAIN_SENTENCES = {kind.code: kind.sentence for kind in ERRORS} | {
     UpstreamError.code: UpstreamError.sentence
 }
