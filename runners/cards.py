@@ -38,17 +38,49 @@ TONES = {"ok": "ok", "pending": "neutral", "refreshing": "neutral", "paused": "n
 
 
 @dataclass(frozen=True)
-class Card:
-    runner: Runner
-    state: RunnerState | None
-    stats: RunnerStats | None
+class Face:
+    """What a card shows that takes no query: its status, its sentence and how it polls.
+
+    With the runner's own fields, this is all that can change on a card between two fetches:
+    fragments.py keys rendered cards by it.
+    """
+
     status: str
     sentence: str
     interval: int
     is_due: bool
+    version: str  # changes with every fetch and status; a poll that matches gets a 204
+
+
+@dataclass(frozen=True)
+class Card:
+    runner: Runner
+    state: RunnerState | None
+    stats: RunnerStats | None
+    face: Face
     sparkline: SafeString | None
     can_refresh: bool = False
     uptime: float | None = None  # fraction of ok fetches over the last 24 h
+
+    @property
+    def status(self) -> str:
+        return self.face.status
+
+    @property
+    def sentence(self) -> str:
+        return self.face.sentence
+
+    @property
+    def interval(self) -> int:
+        return self.face.interval
+
+    @property
+    def is_due(self) -> bool:
+        return self.face.is_due
+
+    @property
+    def version(self) -> str:
+        return self.face.version
 
     @property
     def label(self) -> str:
@@ -61,11 +93,6 @@ class Card:
     @property
     def is_failing(self) -> bool:
         return self.tone in {"warn", "bad"}
-
-    @property
-    def version(self) -> str:
-        """Changes whenever anything the card shows changes; a poll that matches gets a 204."""
-        return _version(self.state, self.status)
 
     @property
     def poll_every(self) -> int:
@@ -84,17 +111,18 @@ def cards_for(runners: Sequence[Runner], refreshable_team_ids: Collection[int] =
     """
     now = timezone.now()
     runner_ids = [r.pk for r in runners]
-    floor = comfycontrol_interval_floor() if any(r.uses_comfycontrol for r in runners) else 0
+    floor = interval_floor(runners)
     sparklines = history.vram_sparklines(runner_ids, int(now.timestamp()))
     uptimes = uptime.availability(runner_ids, [uptime.DAY], int(now.timestamp()))
     return [
-        _card(
-            runner,
-            sparklines.get(runner.pk),
-            uptimes.get(runner.pk, [None])[0],
-            now,
-            runner.team_id in refreshable_team_ids,
-            floor,
+        Card(
+            runner=runner,
+            state=getattr(runner, "state", None),
+            stats=_stats(runner),
+            face=face_of(runner, now, floor),
+            sparkline=_sparkline(sparklines.get(runner.pk)),
+            can_refresh=runner.team_id in refreshable_team_ids,
+            uptime=uptimes.get(runner.pk, [None])[0],
         )
         for runner in runners
     ]
@@ -108,46 +136,44 @@ def public_card_for(runner: Runner) -> Card:
     """A card for share pages, whose failure sentences leave out host names and the like."""
     card = card_for(runner)
     if card.status in errors.PLAIN_SENTENCES:
-        return replace(card, sentence=errors.PLAIN_SENTENCES[card.status])
+        return replace(card, face=replace(card.face, sentence=errors.PLAIN_SENTENCES[card.status]))
     return card
+
+
+def face_of(runner: Runner, now: datetime, floor: int | None = None) -> Face:
+    """The runner's card face; `floor` as `polling.effective_interval` takes it."""
+    state = getattr(runner, "state", None)
+    interval = effective_interval(runner, floor)
+    status, sentence = _display_status(runner, state, interval, now)
+    version = (
+        "none" if state is None else f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
+    )
+    return Face(status, sentence, interval, _is_due(state, interval, now), version)
 
 
 def version_of(runner: Runner) -> str:
     """The version `card_for(runner)` would carry, without the queries and parsing of a card."""
-    state = getattr(runner, "state", None)
-    status, _ = _display_status(runner, state, effective_interval(runner), timezone.now())
-    return _version(state, status)
+    return face_of(runner, timezone.now()).version
 
 
-def _version(state: RunnerState | None, status: str) -> str:
-    if state is None:
-        return "none"
-    return f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
+def interval_floor(runners: Sequence[Runner]) -> int:
+    """ComfyControl's interval floor, read once for many runners (0 when none uses it)."""
+    return comfycontrol_interval_floor() if any(r.uses_comfycontrol for r in runners) else 0
 
 
-def _card(
-    runner: Runner,
-    series: list[float | None] | None,
-    uptime_24h: float | None,
-    now: datetime,
-    can_refresh: bool,
-    floor: int,
-) -> Card:
-    state = getattr(runner, "state", None)
-    interval = effective_interval(runner, floor)
-    status, sentence = _display_status(runner, state, interval, now)
-    return Card(
-        runner=runner,
-        state=state,
-        stats=RunnerStats.from_dict(state.stats) if state and state.stats else None,
-        status=status,
-        sentence=sentence,
-        interval=interval,
-        is_due=_is_due(state, interval, now),
-        sparkline=_sparkline(series),
-        can_refresh=can_refresh,
-        uptime=uptime_24h,
+def stretched_interval(runners: Sequence[Runner]) -> int | None:
+    """The longest interval that ComfyControl's budget stretched, if it stretched any."""
+    floor = interval_floor(runners)
+    intervals = (effective_interval(runner, floor) for runner in runners)
+    return max(
+        (i for i, runner in zip(intervals, runners, strict=True) if i > runner.poll_interval),
+        default=None,
     )
+
+
+def _stats(runner: Runner) -> RunnerStats | None:
+    state = getattr(runner, "state", None)
+    return RunnerStats.from_dict(state.stats) if state and state.stats else None
 
 
 def _sparkline(series: list[float | None] | None) -> SafeString | None:

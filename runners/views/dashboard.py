@@ -15,12 +15,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET, teams=teams, statuses=STATUS_CHOICES)
     filters = form.cleaned_data if form.is_valid() else {}
     runners = list(runner_list(request.user, filters))
-    runner_cards = cards.cards_for(runners, access.editable_team_ids(request.user))
     context = {
         "form": form,
-        "cards": runner_cards,
-        "card_html": fragments.cards_html(runner_cards),
-        "stretched_to": max((c.interval for c in runner_cards if c.is_stretched), default=None),
+        "runners": runners,
+        "card_html": fragments.cards_html(runners, access.editable_team_ids(request.user)),
+        "stretched_to": cards.stretched_interval(runners),
         "has_teams": bool(teams),
         "is_filtered": any(value not in (None, "") for value in filters.values()),
     }

@@ -43,7 +43,7 @@ def card(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     if request.GET.get("v") == cards.version_of(runner):
         return HttpResponse(status=204)
     can_refresh = access.role_in(request.user, runner.team) in access.EDITOR_ROLES
-    return HttpResponse(fragments.card_html(cards.card_for(runner, can_refresh=can_refresh)))
+    return HttpResponse(fragments.card_html(runner, can_refresh))
 
 
 @login_required
@@ -53,4 +53,4 @@ def refresh_now(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     if access.role_in(request.user, runner.team) not in access.EDITOR_ROLES:
         return HttpResponse("Viewers cannot refresh runners.", status=403)
     polling.refresh(runner, force=True)
-    return HttpResponse(fragments.card_html(cards.card_for(runner, can_refresh=True)))
+    return HttpResponse(fragments.card_html(runner, can_refresh=True))

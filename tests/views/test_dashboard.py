@@ -43,7 +43,7 @@ def member_client(client, team):
 
 
 def names_on(response) -> list[str]:
-    return [card.runner.name for card in response.context["cards"]]
+    return [runner.name for runner in response.context["runners"]]
 
 
 def test_a_card_shows_hardware_versions_and_extensions(member_client, team):
