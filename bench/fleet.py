@@ -423,13 +423,17 @@ def _print_views(views: dict[str, Any]) -> None:
     print("   in-process (test client, no HTTP, no load):")
     for size, figures in views["dashboard"].items():
         print(
-            f"     dashboard N={size}: {figures['queries']} queries, {figures['bytes']} B, "
-            f"ms {figures['ms']}"
+            f"     dashboard N={size}: {figures['bytes']} B; cards cached: "
+            f"{figures['queries_warm']} queries, ms {figures['ms']}; no card cached: "
+            f"{figures['queries']} queries, ms {figures['ms_cold']}"
         )
     for name in ("card_204", "card_200"):
         if name in views:
             figures = views[name]
-            print(f"     {name}: {figures['queries']} queries, ms {figures['ms']}")
+            print(
+                f"     {name}: cached {figures['queries_warm']} queries, ms {figures['ms']}; "
+                f"not cached {figures['queries']} queries, ms {figures['ms_cold']}"
+            )
     print(f"     cards marked (stretched): {views['stretched_cards']}")
 
 
