@@ -90,8 +90,6 @@ def start_collector(*args: str, **settings: str) -> subprocess.Popen:
 
 
 def test_two_collector_processes_poll_each_due_runner_exactly_once(fleet):
-    if connection.vendor != "postgresql":
-        pytest.skip("several collectors share the work on PostgreSQL; SQLite runs one")
     for runner in Runner.objects.all():
         polling.refresh(runner)  # one fetch each, to learn how many requests a fetch makes
     per_fetch = requests_per_runner(fleet)
