@@ -164,11 +164,8 @@ def interval_floor(runners: Sequence[Runner]) -> int:
 def stretched_interval(runners: Sequence[Runner]) -> int | None:
     """The longest interval that ComfyControl's budget stretched, if it stretched any."""
     floor = interval_floor(runners)
-    intervals = (effective_interval(runner, floor) for runner in runners)
-    return max(
-        (i for i, runner in zip(intervals, runners, strict=True) if i > runner.poll_interval),
-        default=None,
-    )
+    stretched = [i for r in runners if (i := effective_interval(r, floor)) > r.poll_interval]
+    return max(stretched, default=None)
 
 
 def _stats(runner: Runner) -> RunnerStats | None:
