@@ -16,13 +16,10 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import common
@@ -53,18 +50,12 @@ def main() -> int:
 
 
 def run(options: argparse.Namespace) -> dict[str, Any]:
-    with ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="comfyweb-bench-")))
-        database_url = stack.enter_context(common.fresh_database(workdir))
-        static_root = workdir / "static"
-        counts = {"managed": 0, "self_hosted": 0, "direct": options.runners}
-        sim_env = common.app_env(database_url, "http://127.0.0.1:9", static_root)
-        sim = stack.enter_context(
-            common.simulator(workdir, sim_env, counts, options.latency_ms, seed=0)
-        )
-        common.setup_django(common.app_env(database_url, sim.url, static_root))
+    counts = {"managed": 0, "self_hosted": 0, "direct": options.runners}
+    with common.workspace(counts, options.latency_ms, seed=0) as space:
+        sim = space.sim
+        common.setup_django(space.app_env())
         _bookmark(sim)
-        database = database_url.partition(":")[0]
+        database = space.database_url.partition(":")[0]
         print(f"{options.runners} direct runners at {options.latency_ms} ms, {database}:")
         count = options.runners
         passes = [_timed_pass(sim, count, options.workers[0], "first")]  # first fetches
@@ -72,7 +63,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             for _ in range(options.passes):
                 passes.append(_timed_pass(sim, count, workers, "steady"))
             passes.append(_timed_pass(sim, count, workers, "rolling up"))
-        env = common.app_env(database_url, sim.url, static_root) | {"LOG_LEVEL": "INFO"}
+        env = space.app_env() | {"LOG_LEVEL": "INFO"}
         shared = [
             _shared_pass(sim, env, count, options.processes, options.workers[0])
             for _ in range(options.passes if options.processes > 1 else 0)

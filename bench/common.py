@@ -13,9 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -277,6 +278,34 @@ def fresh_database(workdir: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A run's temporary folder, its fresh database and its simulated fleet."""
+
+    workdir: Path
+    database_url: str
+    sim: Simulator
+
+    @property
+    def static_root(self) -> Path:
+        return self.workdir / "static"
+
+    def app_env(self) -> dict[str, str]:
+        return app_env(self.database_url, self.sim.url, self.static_root)
+
+
+@contextmanager
+def workspace(counts: dict[str, int], latency_ms: int, seed: int) -> Iterator[Workspace]:
+    """Everything a run needs before the app starts; removed and dropped afterwards."""
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="comfyweb-bench-")))
+        database_url = stack.enter_context(fresh_database(workdir))
+        # The simulator serves ComfyControl itself, so the URL it is given goes unused.
+        sim_env = app_env(database_url, "http://127.0.0.1:9", workdir / "static")
+        sim = stack.enter_context(simulator(workdir, sim_env, counts, latency_ms, seed))
+        yield Workspace(workdir, database_url, sim)
 
 
 def setup_django(env: dict[str, str]) -> None:

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -139,16 +138,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(options: argparse.Namespace) -> dict[str, Any]:
     """One benchmark run from a fresh database to a stopped app; returns the figures."""
+    counts = fleet_counts(options)
     with ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="comfyweb-bench-")))
-        database_url = stack.enter_context(common.fresh_database(workdir))
-        static_root = workdir / "static"
-        counts = fleet_counts(options)
-        sim_env = common.app_env(database_url, "http://127.0.0.1:9", static_root)
-        sim = stack.enter_context(
-            common.simulator(workdir, sim_env, counts, options.latency_ms, options.seed)
-        )
-        env = common.app_env(database_url, sim.url, static_root)
+        space = stack.enter_context(common.workspace(counts, options.latency_ms, options.seed))
+        workdir, sim = space.workdir, space.sim
+        env = space.app_env()
         env["DATABASE_CONN_MAX_AGE"] = str(options.conn_max_age)
         common.setup_django(env)
         import inprocess

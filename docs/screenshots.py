@@ -22,18 +22,10 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, LAUNCH_ARGS  # noqa: E402  (the browser the tests drive)
+
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "360": {"width": 360, "height": 760}}
 RUNNER_PAGE = "/runners/demo/comfy-gpu-01-a100-80gb-x4/"
 UNSETTLED_CARDS = 'article.card[data-status="pending"], article.card[data-status="refreshing"]'
@@ -126,7 +118,7 @@ def capture(page: Page, path: str, png: Path) -> Path:
 
 
 def main() -> None:
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit("Screenshots need Debian's chromium: apt-get install chromium")
     OUT.mkdir(parents=True, exist_ok=True)
     with (
@@ -134,7 +126,7 @@ def main() -> None:
         demo_server(Path(workdir)) as base_url,
         sync_playwright() as playwright,
     ):
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         # The dashboard comes first and fills every card, so the runner page renders with stats.
         shots = [
             png

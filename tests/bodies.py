@@ -12,3 +12,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def load(name: str) -> Any:
     """`load("comfyui-0.3.64-cpu/system_stats.json")` → the decoded JSON."""
     return json.loads((FIXTURES / name).read_text())
+
+
+def serve_comfyui_cpu(server: Any) -> None:
+    """Have a pytest-httpserver answer as ComfyUI 0.3.64 on CPU: system stats and extensions."""
+    server.expect_request("/api/system_stats").respond_with_json(
+        load("comfyui-0.3.64-cpu/system_stats.json")
+    )
+    server.expect_request("/api/extensions").respond_with_json(
+        load("comfyui-0.3.64-cpu/extensions.json")
+    )

@@ -30,6 +30,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
+def comfyui(httpserver):
+    """A ComfyUI 0.3.64 server on CPU: system stats and extensions, 404 for the rest."""
+    from tests.bodies import serve_comfyui_cpu
+
+    httpserver.no_handler_status_code = 404
+    serve_comfyui_cpu(httpserver)
+    return httpserver
+
+
+@pytest.fixture
 def simulator():
     """A small simulated fleet on a free loopback port, with real time."""
     from runners.simulator import Fleet, SimulatorServer

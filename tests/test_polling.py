@@ -10,20 +10,7 @@ from django.utils import timezone
 
 from runners import polling
 from runners.models import GpuSample, Runner, RunnerState, Snapshot
-from tests.bodies import load
 from tests.factories import make_runner, make_team
-
-
-@pytest.fixture
-def comfyui(httpserver):
-    httpserver.no_handler_status_code = 404
-    httpserver.expect_request("/api/system_stats").respond_with_json(
-        load("comfyui-0.3.64-cpu/system_stats.json")
-    )
-    httpserver.expect_request("/api/extensions").respond_with_json(
-        load("comfyui-0.3.64-cpu/extensions.json")
-    )
-    return httpserver
 
 
 def stats_requests(server) -> int:

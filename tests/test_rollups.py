@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 
 from runners import polling, rollups
 from runners.models import GpuRollup, Runner, SnapshotRollup
-from tests.bodies import load
 from tests.factories import make_runner, make_snapshot, make_team
 
 pytestmark = pytest.mark.django_db
@@ -114,18 +113,6 @@ def test_rolling_up_every_runner_waits_until_fetches_in_flight_are_written(runne
     assert rollups.roll_up_all(now_ts=T0 + 305) == 0
     assert rollups.roll_up_all(now_ts=T0 + 317) == 2
     assert SnapshotRollup.objects.count() == 2
-
-
-@pytest.fixture
-def comfyui(httpserver):
-    httpserver.no_handler_status_code = 404
-    httpserver.expect_request("/api/system_stats").respond_with_json(
-        load("comfyui-0.3.64-cpu/system_stats.json")
-    )
-    httpserver.expect_request("/api/extensions").respond_with_json(
-        load("comfyui-0.3.64-cpu/extensions.json")
-    )
-    return httpserver
 
 
 def at(ts):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from runners import polling, uptime
 from runners.models import Runner, SnapshotRollup, StatusChange
-from tests.bodies import load
+from tests.bodies import serve_comfyui_cpu
 from tests.factories import make_runner, make_snapshot, make_team
 
 pytestmark = pytest.mark.django_db
@@ -117,22 +117,13 @@ def switchable(httpserver):
     return httpserver
 
 
-def serve_ok(server):
-    server.expect_request("/api/system_stats").respond_with_json(
-        load("comfyui-0.3.64-cpu/system_stats.json")
-    )
-    server.expect_request("/api/extensions").respond_with_json(
-        load("comfyui-0.3.64-cpu/extensions.json")
-    )
-
-
 def test_polling_logs_a_status_change_only_when_the_status_changes(switchable):
     runner = make_runner(make_team(), base_url=switchable.url_for(""), poll_interval=30)
     steps = [True, True, False, False, True]
     for i, up in enumerate(steps):
         switchable.clear_all_handlers()
         if up:
-            serve_ok(switchable)
+            serve_comfyui_cpu(switchable)
         with time_machine.travel(datetime.fromtimestamp(NOW + 31 * i, tz=UTC), tick=False):
             polling.refresh(Runner.objects.get(pk=runner.pk))
 

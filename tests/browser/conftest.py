@@ -9,7 +9,6 @@ import importlib.util
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,24 +17,12 @@ from django.contrib.auth.models import User
 
 from runners.models import Runner, Team
 from runners.seeding import seed_fleet
-from tests.browser import HOW_TO_ENABLE
+from tests.browser import CHROMIUM, HOW_TO_ENABLE, LAUNCH_ARGS
 from tests.factories import make_member, make_team
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    # The page can reach the live server and nothing off this machine.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
 CSP_MARKERS = ("Refused to", "Content Security Policy")
 TIMEOUT_MS = 10_000  # for actions and expect(); waits for a poll pass their own
 

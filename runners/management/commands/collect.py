@@ -14,7 +14,7 @@ from runners import collector
 class Command(BaseCommand):
     help = (
         "Poll every due runner concurrently, pass after pass, and prune history every hour. "
-        "Several collectors may share the work on PostgreSQL; run one on SQLite. "
+        "Several collectors may share the work, each polling a runner only if it wins its lease. "
         "Stops after the pass in progress on SIGTERM or SIGINT."
     )
 
