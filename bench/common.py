@@ -32,7 +32,6 @@ HOST = "127.0.0.1"
 # Any Fernet key will do: the benchmark database lives only as long as the run.
 FIELD_KEY = "YmVuY2gtb25seS1maWVsZC1rZXktMDAwMDAwMDAwMDA="
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-CC_BUDGET_PER_10S = 36  # settings.COMFYCONTROL_BUDGET_PER_10S, the app's default
 
 
 def free_port() -> int:
