@@ -80,7 +80,7 @@ def _shared_pass(
     sim: common.Simulator, env: dict[str, str], count: int, processes: int, workers: int
 ) -> dict[str, Any]:
     """Several `manage.py collect --once` processes at once, each logging its own pass."""
-    from runners import collector
+    from runners.polling import collector
 
     while len(collector.due_runners()) < count:
         time.sleep(0.5)
@@ -123,8 +123,8 @@ def _timed_pass(sim: common.Simulator, count: int, workers: int, kind: str) -> d
     """
     from django.utils import timezone
 
-    from runners import collector
     from runners.models import RunnerState
+    from runners.polling import collector
 
     if kind == "rolling up":
         RunnerState.objects.update(fetched_at=timezone.now() - timedelta(hours=1))

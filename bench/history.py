@@ -245,7 +245,7 @@ def _pg_storage() -> dict[str, Any]:
 
 
 def _rollups(runner_ids: list[int], now_ts: int) -> dict[str, Any]:
-    from runners import rollups
+    from runners.history import rollups
     from runners.models import Snapshot
 
     print("Building rollups…")
@@ -292,7 +292,7 @@ def _interleave_rollups() -> None:
 def _charts(runner_id: int, user: Any, now_ts: int) -> dict[str, Any]:
     from django.test import Client
 
-    from runners import trends
+    from runners.history import trends
     from runners.models import Runner
 
     client = Client()
@@ -324,7 +324,7 @@ def _charts(runner_id: int, user: Any, now_ts: int) -> dict[str, Any]:
 
 def _raw_month_query(runner_id: int, now_ts: int) -> dict[str, float]:
     """What a 30-day chart would cost read from raw snapshots: why long ranges use rollups."""
-    from runners import buckets
+    from runners.history import buckets
 
     start = now_ts - 30 * DAY
     return _times(
@@ -337,7 +337,7 @@ def _raw_month_query(runner_id: int, now_ts: int) -> dict[str, float]:
 
 
 def _uptime(runner_ids: list[int], now_ts: int) -> dict[str, Any]:
-    from runners import uptime
+    from runners.history import uptime
 
     cards = _times(lambda: uptime.availability(runner_ids, [uptime.DAY], now_ts))
     page = _times(lambda: uptime.windows_for(runner_ids[0], now_ts))
@@ -346,7 +346,7 @@ def _uptime(runner_ids: list[int], now_ts: int) -> dict[str, Any]:
 
 
 def _prune(now_ts: int) -> dict[str, Any]:
-    from runners import retention
+    from runners.history import retention
 
     print("Pruning raw snapshots past 7 days…")
     backlog_s, deleted = _once(lambda: retention.prune(now_ts))

@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from runners import polling
-from runners.cards import card_for
+from runners.cards import version_of
 from runners.models import Membership, Runner, RunnerState, Snapshot, Team
 from runners.seeding import seed_fleet
 
@@ -159,7 +159,7 @@ def _card_costs(client: Client, team: Team, repeats: int) -> dict[str, Any]:
         return {}
     runner = Runner.objects.select_related("team", "state").get(pk=state.pk)
     polling.refresh(runner, force=True)  # so that no measured poll is due and fetches
-    version = card_for(Runner.objects.select_related("team", "state").get(pk=state.pk)).version
+    version = version_of(Runner.objects.select_related("team", "state").get(pk=state.pk))
     url = f"/runners/{team.slug}/{runner.slug}/card/"
     return {
         "card_204": _measure(client, f"{url}?v={version}", repeats, HTTP_HX_REQUEST="true"),

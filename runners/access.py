@@ -1,14 +1,16 @@
-"""Team scoping: the one place that decides which teams and runners a user may see.
+"""Team scoping: the one place that decides which teams and runners a user may see and change.
 
-Another team's runner is a 404, never a 403, so its existence is not revealed.
+Another team's runner is a 404, never a 403, so its existence is not revealed; a runner the
+user may see but not change is a 403.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
 
 from runners.models import Membership, Runner, Team
 
@@ -30,21 +32,31 @@ def runners_for(user: User) -> QuerySet[Runner]:
     return Runner.objects.filter(team__in=teams_for(user))
 
 
-def get_runner(user: User, team_slug: str, runner_slug: str) -> Runner:
-    """The runner at this address if the user may see it; raises Http404 otherwise."""
-    return get_object_or_404(
-        runners_for(user).select_related("team", "state"), team__slug=team_slug, slug=runner_slug
-    )
+def get_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, str]:
+    """The runner at this address and the user's role in its team, in one query.
 
-
-def role_in(user: User, team: Team) -> str | None:
-    """The user's role in the team ("owner", "member", "viewer"), or None."""
+    Superusers act as owners. Raises Http404 when the user may not see the runner.
+    """
     if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Membership.Role.OWNER
-    membership = Membership.objects.filter(user=user, team=team).only("role").first()
-    return membership.role if membership else None
+        raise Http404
+    runners = Runner.objects.select_related("team", "state").filter(
+        team__slug=team_slug, slug=runner_slug
+    )
+    if not user.is_superuser:
+        role = Membership.objects.filter(user=user, team=OuterRef("team")).values("role")[:1]
+        runners = runners.annotate(role=Subquery(role)).filter(role__isnull=False)
+    runner = runners.first()
+    if runner is None:
+        raise Http404
+    return runner, getattr(runner, "role", Membership.Role.OWNER)
+
+
+def get_editable_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, str]:
+    """As `get_runner`, for a change: raises PermissionDenied when the user is a viewer."""
+    runner, role = get_runner(user, team_slug, runner_slug)
+    if role not in EDITOR_ROLES:
+        raise PermissionDenied("Viewers can look at runners but not change them.")
+    return runner, role
 
 
 def editable_team_ids(user: User) -> set[int]:

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from runners.forms import ApiTokenForm, RunnerForm, describe_headers
-from runners.importer import import_runners
 from runners.models import (
     ApiToken,
     GpuSample,
@@ -19,6 +18,8 @@ from runners.models import (
     Snapshot,
     Team,
 )
+from runners.polling.importer import import_runners
+from runners.status import Status
 from runners.upstream.errors import UpstreamError
 
 
@@ -111,7 +112,7 @@ class RunnerAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="state__status")
     def status(self, runner: Runner) -> str:
         state = getattr(runner, "state", None)
-        return state.status if state else "pending"
+        return (Status(state.status) if state else Status.PENDING).label
 
     @admin.display(description="stored headers")
     def header_hint(self, runner: Runner) -> str:

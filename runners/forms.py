@@ -6,9 +6,12 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import F, Q, QuerySet
 
+from runners.history.trends import DEFAULT_RANGE, RANGES, TrendRange
 from runners.models import ApiToken, Runner
-from runners.trends import DEFAULT_RANGE, RANGES, TrendRange
+from runners.status import GROUPS, Status
+from runners.units import GIB
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 
@@ -100,14 +103,22 @@ class RunnerForm(forms.ModelForm):
 
 
 class DashboardFilterForm(forms.Form):
-    """The dashboard's filters and sort, read from the query string."""
+    """The dashboard's filters and sort, read from the query string, applied to a queryset."""
 
-    SORTS = [("name", "Name"), ("vram", "Most free VRAM"), ("seen", "Last seen")]
+    SORTS = {
+        "name": ("Name", [F("name").asc(), F("team__name").asc()]),
+        "vram": ("Most free VRAM", [F("state__vram_free_max").desc(nulls_last=True), "name"]),
+        "seen": ("Last seen", [F("state__succeeded_at").desc(nulls_last=True), "name"]),
+    }
 
     q = forms.CharField(required=False, label="Search", max_length=100)
-    status = forms.ChoiceField(required=False, label="Status")
-    team = forms.SlugField(required=False, label="Team")
-    sort = forms.ChoiceField(required=False, choices=SORTS, label="Sort")
+    status = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any status"), *GROUPS.items()]
+    )
+    team = forms.ChoiceField(required=False, label="Team")
+    sort = forms.ChoiceField(
+        required=False, label="Sort", choices=[(key, label) for key, (label, _) in SORTS.items()]
+    )
     min_vram = forms.DecimalField(
         required=False,
         label="Free VRAM at least (GiB)",
@@ -116,12 +127,43 @@ class DashboardFilterForm(forms.Form):
         decimal_places=1,
     )
 
-    def __init__(self, *args: Any, teams: list[tuple[str, str]], statuses: list, **kwargs: Any):
+    def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["team"] = forms.ChoiceField(
-            required=False, label="Team", choices=[("", "All teams"), *teams]
-        )
-        self.fields["status"].choices = [("", "Any status"), *statuses]
+        self.fields["team"].choices = [("", "All teams"), *teams]
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(value not in (None, "") for value in self._filters().values())
+
+    def apply(self, runners: QuerySet[Runner]) -> QuerySet[Runner]:
+        """The runners that match the valid filters, in the chosen order."""
+        filters = self._filters()
+        if query := filters.get("q"):
+            runners = runners.filter(
+                Q(name__icontains=query)
+                | Q(tags__icontains=query)
+                | Q(state__gpu_models__icontains=query)
+            )
+        if status := filters.get("status"):
+            runners = runners.filter(_status_filter(status))
+        if team := filters.get("team"):
+            runners = runners.filter(team__slug=team)
+        if (min_vram := filters.get("min_vram")) is not None:
+            runners = runners.filter(state__vram_free_max__gte=int(min_vram * GIB))
+        return runners.order_by(*self.SORTS[filters.get("sort") or "name"][1])
+
+    def _filters(self) -> dict[str, Any]:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+def _status_filter(group: str) -> Q:
+    """Runners whose state falls in the status group: paused runners only in "paused"."""
+    if group == "paused":
+        return Q(paused=True)
+    stored = Q(state__status__in=Status.in_group(group))
+    if group == "pending":
+        stored |= Q(state__isnull=True)
+    return stored & Q(paused=False)
 
 
 class ShareLinkForm(forms.Form):

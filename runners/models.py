@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from runners.fields import EncryptedJSONField, EncryptedTextField
+from runners.status import Status
 
 
 class Team(models.Model):
@@ -164,7 +165,7 @@ class RunnerState(models.Model):
     runner = models.OneToOneField(
         Runner, on_delete=models.CASCADE, primary_key=True, related_name="state"
     )
-    status = models.CharField(max_length=20, default="pending")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     status_since = models.DateTimeField(default=timezone.now)
     error_sentence = models.CharField(max_length=300, blank=True)
     error_detail = models.TextField(blank=True)
@@ -181,6 +182,13 @@ class RunnerState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.runner}: {self.status}"
+
+    @property
+    def argv(self) -> list[str]:
+        """The launch arguments the runner reported: they can hold secrets, so owners only."""
+        system = ((self.raw or {}).get("system_stats") or {}).get("system")
+        argv = system.get("argv") if isinstance(system, dict) else None
+        return [str(arg) for arg in argv] if isinstance(argv, list) else []
 
 
 class Snapshot(models.Model):

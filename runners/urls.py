@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from runners.views import dashboard, runner, share
+from runners.views import cards, dashboard, runner, share
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -15,8 +15,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("runners/<slug:team>/<slug:slug>/", runner.runner_page, name="runner"),
-    path("runners/<slug:team>/<slug:slug>/card/", runner.card, name="card"),
-    path("runners/<slug:team>/<slug:slug>/refresh/", runner.refresh_now, name="refresh"),
+    path("runners/<slug:team>/<slug:slug>/card/", cards.card, name="card"),
+    path("runners/<slug:team>/<slug:slug>/refresh/", cards.refresh_now, name="refresh"),
     path("runners/<slug:team>/<slug:slug>/share/", share.create, name="share-create"),
     path(
         "runners/<slug:team>/<slug:slug>/share/<int:link_id>/revoke/",
@@ -24,5 +24,5 @@ urlpatterns = [
         name="share-revoke",
     ),
     path("s/<str:token>/", share.public_page, name="share"),
-    path("s/<str:token>/card/", share.public_card, name="share-card"),
+    path("s/<str:token>/card/", cards.share_card, name="share-card"),
 ]

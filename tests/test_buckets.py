@@ -2,8 +2,8 @@
 
 import pytest
 
-from runners import buckets, rollups
-from runners.buckets import Stat
+from runners.history import buckets, rollups
+from runners.history.buckets import Stat
 from tests.factories import make_runner, make_snapshot, make_team
 
 pytestmark = pytest.mark.django_db

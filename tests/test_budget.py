@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from runners import budget, polling
+from runners import polling
 from runners.models import Runner, RunnerState, Team
+from runners.polling import budget
 from runners.seeding import seed_fleet
 from runners.simulator import Fleet, SimulatorServer
 from tests.factories import make_runner, make_team

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from runners import changelog, polling
+from runners import polling
+from runners.history import changelog
 from runners.models import Runner, SoftwareChange
-from runners.upstream.stats import RunnerStats, Version
+from runners.stats import RunnerStats, Version
 from tests.bodies import load
 from tests.factories import make_runner, make_team
 

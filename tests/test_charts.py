@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from runners import charts, ticks
+from runners import charts
+from runners.charts import ticks
 
 FRAME = charts.Frame(start_ts=0, end_ts=100, bucket_s=10)
 

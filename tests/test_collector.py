@@ -14,8 +14,9 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from runners import collector, polling
+from runners import polling
 from runners.models import GpuSample, Runner, RunnerState, Snapshot, Team
+from runners.polling import collector
 from runners.seeding import seed_fleet
 from runners.simulator import Fleet, SimulatorServer
 

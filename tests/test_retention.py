@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from runners import retention
+from runners.history import retention
 from runners.models import GpuSample, Snapshot, SnapshotRollup, SoftwareChange, StatusChange
 from tests.factories import make_runner, make_snapshot, make_team
 

@@ -8,7 +8,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from runners import polling, rollups
+from runners import polling
+from runners.history import rollups
 from runners.models import GpuRollup, Runner, SnapshotRollup
 from tests.factories import make_runner, make_snapshot, make_team
 

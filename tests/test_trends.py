@@ -2,7 +2,7 @@
 
 import pytest
 
-from runners import buckets, rollups, trends
+from runners.history import buckets, rollups, trends
 from runners.models import SnapshotRollup
 from tests.factories import make_runner, make_snapshot, make_team
 

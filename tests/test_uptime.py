@@ -7,7 +7,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from runners import polling, uptime
+from runners import polling
+from runners.history import uptime
 from runners.models import Runner, SnapshotRollup, StatusChange
 from tests.bodies import serve_comfyui_cpu
 from tests.factories import make_runner, make_snapshot, make_team

@@ -11,11 +11,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from runners import charts
-from runners.cards import LABELS
+from runners.status import Status
+from runners.units import DAY, GIB, HOUR, MINUTE
 
 register = template.Library()
-
-GIB = 1024**3
 
 
 @register.filter
@@ -53,7 +52,7 @@ def duration(seconds: int | float | None) -> str:
     if seconds is None:
         return "—"
     seconds = int(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+    for unit, size in (("d", DAY), ("h", HOUR), ("min", MINUTE)):
         if seconds >= size:
             return f"{seconds // size} {unit}"
     return f"{seconds} s"
@@ -73,7 +72,13 @@ def epoch(moment: datetime | None) -> int | str:
 @register.filter
 def status_label(status: str) -> str:
     """A status code in the words of the card's badge: `upstream_error` → `Upstream error`."""
-    return LABELS.get(status, status)
+    return Status(status).label if status in Status.values else status
+
+
+@register.filter
+def status_tone(status: str) -> str:
+    """The tone of a status code's badge: ok, neutral, warn or bad."""
+    return Status(status).tone if status in Status.values else "bad"
 
 
 @register.filter

@@ -9,8 +9,8 @@ from urllib.parse import quote, urlencode
 from runners.upstream import errors
 from runners.upstream.egress import EgressPolicy, Limits, Response, get
 from runners.upstream.fetched import Fetched
+from runners.upstream.parse import parse_comfycontrol_stats
 from runners.upstream.responses import error_message, json_body, unexpected_status
-from runners.upstream.stats import parse_comfycontrol_stats
 
 Kind = Literal["managed", "self_hosted"]
 PER_PAGE = 100  # the API's maximum

@@ -10,13 +10,13 @@ from typing import Any
 from runners.upstream import errors
 from runners.upstream.egress import EgressPolicy, Limits, Response, get
 from runners.upstream.fetched import Fetched
-from runners.upstream.responses import json_body, unexpected_status
-from runners.upstream.stats import (
+from runners.upstream.parse import (
     parse_dev_mode,
     parse_extensions,
     parse_queue,
     parse_system_stats,
 )
+from runners.upstream.responses import json_body, unexpected_status
 
 SERVER = "The ComfyUI server"
 

@@ -1,47 +1,48 @@
 """The failure taxonomy: every way a fetch can fail, as one exception family.
 
-Each error carries a machine ``code`` (stored on RunnerState and shown as a badge) and a plain
-``sentence`` a team member can act on. ``detail`` holds extra text for admins only, such as the
-message in a ComfyControl error body; it never holds URLs, headers or tokens.
+Each error carries the runner ``code`` it leads to (a ``Status``, stored on RunnerState and
+shown as a badge) and a plain ``sentence`` a team member can act on: the status's own sentence
+unless the source knows more. ``detail`` holds extra text for admins only, such as the message
+in a ComfyControl error body; it never holds URLs, headers or tokens.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from runners.status import Status
+
 
 class UpstreamError(Exception):
-    code = "upstream_error"
-    sentence = "The runner could not be reached."
+    code: Status = Status.UPSTREAM_ERROR
 
     def __init__(
         self, sentence: str | None = None, *, detail: str = "", status: int | None = None
     ) -> None:
-        if sentence:
-            self.sentence = sentence
+        self.sentence = sentence or self.default_sentence()
         self.detail = detail[:500]
         self.status = status
         super().__init__(self.sentence)
 
+    @classmethod
+    def default_sentence(cls) -> str:
+        return cls.code.sentence
+
 
 class Unauthorized(UpstreamError):
-    code = "unauthorized"
-    sentence = "ComfyControl rejected the team's API token: check that it is valid and not expired."
+    code = Status.UNAUTHORIZED
 
 
 class Forbidden(UpstreamError):
-    code = "forbidden"
-    sentence = "The team's ComfyControl plan lacks access to managed runners (Pro or Plus needed)."
+    code = Status.FORBIDDEN
 
 
 class NotFound(UpstreamError):
-    code = "not_found"
-    sentence = "The runner was not found, or is not available to the team's plan."
+    code = Status.NOT_FOUND
 
 
 class RateLimited(UpstreamError):
-    code = "rate_limited"
-    sentence = "ComfyControl is rate limiting requests; the next try waits for the pause to end."
+    code = Status.RATE_LIMITED
 
     def __init__(
         self,
@@ -56,47 +57,28 @@ class RateLimited(UpstreamError):
 
 
 class UpstreamFailure(UpstreamError):
-    code = "upstream_error"
-    sentence = "ComfyControl could not get stats from the runner; it may be offline."
+    @classmethod
+    def default_sentence(cls) -> str:
+        return "ComfyControl could not get stats from the runner; it may be offline."
 
 
 class Timeout(UpstreamError):
-    code = "timeout"
-    sentence = "The runner did not answer in time."
+    code = Status.TIMEOUT
 
 
 class Unreachable(UpstreamError):
-    code = "unreachable"
-    sentence = (
-        "The runner could not be reached: the connection was refused or the name did not resolve."
-    )
+    code = Status.UNREACHABLE
 
 
 class BadResponse(UpstreamError):
-    code = "bad_response"
-    sentence = "The runner answered with something that is not valid stats."
+    code = Status.BAD_RESPONSE
 
 
 class Blocked(UpstreamError):
-    code = "blocked"
-    sentence = "The runner's address is blocked by this deployment's egress policy."
+    code = Status.BLOCKED
 
 
-ERRORS: tuple[type[UpstreamError], ...] = (
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    RateLimited,
-    UpstreamFailure,
-    Timeout,
-    Unreachable,
-    BadResponse,
-    Blocked,
-)
+class Undecryptable(UpstreamError):
+    """The runner's stored token or headers cannot be decrypted, so nothing was sent."""
 
-
-# By code, sentences that name nothing about the runner, such as its host: for share pages.
-# UpstreamError's own sentence for its code: ComfyControl's failure is only one of its causes.
-PLAIN_SENTENCES = {kind.code: kind.sentence for kind in ERRORS} | {
-    UpstreamError.code: UpstreamError.sentence
-}
+    code = Status.UNDECRYPTABLE

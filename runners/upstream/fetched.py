@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from runners.upstream.stats import RunnerStats
+from runners.stats import RunnerStats
 
 
 @dataclass(frozen=True)

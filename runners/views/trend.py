@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
-from runners import polling, trends
+from runners import polling
 from runners.forms import TrendRangeForm
+from runners.history import trends
 from runners.models import Runner
 
 

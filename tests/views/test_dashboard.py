@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from runners.models import Runner, RunnerState, Snapshot
-from runners.upstream.stats import parse_system_stats
+from runners.upstream.parse import parse_system_stats
 from tests.bodies import load
 from tests.factories import make_member, make_runner, make_team
 

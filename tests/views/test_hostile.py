@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from runners import polling
-from runners.importer import import_runners
 from runners.models import Membership, Runner
+from runners.polling.importer import import_runners
 from tests.factories import make_member, make_runner, make_team, make_token
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from runners import sharing
 from runners.models import RunnerState
-from runners.upstream import errors
+from runners.status import Status
 from tests.factories import make_member, make_runner, make_team
 
 pytestmark = pytest.mark.django_db
@@ -38,4 +38,4 @@ def test_a_share_page_says_what_failed_without_naming_the_host(client, unreachab
     page = client.get(f"/s/{token}/{path}").content.decode()
 
     assert "gpu7.render.internal" not in page
-    assert errors.Unreachable.sentence in page
+    assert Status.UNREACHABLE.sentence in page

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from runners import sharing
-from runners.trends import RANGES
+from runners.history.trends import RANGES
 from tests.factories import make_member, make_runner, make_snapshot, make_team
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from runners import collector
+from runners.polling import collector
 
 
 class Command(BaseCommand):

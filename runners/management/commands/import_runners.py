@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from runners.importer import import_runners
 from runners.models import ApiToken
+from runners.polling.importer import import_runners
 from runners.upstream.errors import UpstreamError
 
 

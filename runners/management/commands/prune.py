@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from runners import retention
+from runners.history import retention
 
 
 class Command(BaseCommand):

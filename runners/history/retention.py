@@ -7,7 +7,7 @@ import threading
 from django.conf import settings
 from django.db.models import Model
 
-from runners import rollups
+from runners.history import rollups
 from runners.models import (
     GpuRollup,
     GpuSample,
@@ -17,8 +17,8 @@ from runners.models import (
     SoftwareChange,
     StatusChange,
 )
+from runners.units import DAY
 
-DAY = 86400
 BATCH = 5000
 
 

@@ -17,9 +17,12 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from runners import budget, changelog, rollups, uptime
 from runners.crypto import DecryptionError
-from runners.models import ApiToken, GpuSample, Runner, RunnerState, Snapshot
+from runners.history import uptime
+from runners.history.record import Previous, record
+from runners.models import ApiToken, Runner, RunnerState
+from runners.polling import budget
+from runners.status import Status
 from runners.upstream import comfycontrol, comfyui, errors
 from runners.upstream.egress import EgressPolicy, Limits
 from runners.upstream.fetched import Fetched
@@ -27,7 +30,6 @@ from runners.upstream.fetched import Fetched
 log = logging.getLogger(__name__)
 
 MANUAL_REFRESH_GAP_S = 5
-MAX_GPU_SAMPLES = 64
 LEASE_MARGIN_S = 5  # a lease outlives the fetch deadline, then expires if its holder died
 
 
@@ -171,34 +173,18 @@ def _fetch(runner: Runner) -> Fetched:
             runner.base_url, runner.headers or {}, EgressPolicy.from_settings(), limits
         )
     except DecryptionError:
-        raise errors.Unauthorized(
-            "The stored credentials cannot be decrypted: an operator must restore the "
-            "encryption key they were saved with."
-        ) from None
+        raise errors.Undecryptable() from None
 
 
 def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerState:
     stats = fetched.stats
-    ts = int(now.timestamp())
     with transaction.atomic():
-        previous = _previous_state(runner, "stats")
-        if _write_snapshot(runner, ts, "ok", stats.ram_used, stats.ram_total, fetched.latency_ms):
-            GpuSample.objects.bulk_create(
-                GpuSample(
-                    runner=runner,
-                    ts=ts,
-                    gpu=number,
-                    vram_used=device.vram_used,
-                    vram_total=device.vram_total,
-                )
-                for number, device in enumerate(stats.devices[:MAX_GPU_SAMPLES])
-            )
-        _note_history(runner, ts, previous, "ok")
-        changelog.note(runner.pk, ts, previous.stats, stats)
+        previous = _previous(runner)
+        record(runner.pk, int(now.timestamp()), previous, Status.OK, stats, fetched.latency_ms)
         _update_state(
             runner,
             now,
-            "ok",
+            Status.OK,
             error_sentence="",
             error_detail="",
             succeeded_at=now,
@@ -209,7 +195,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
             gpu_models=", ".join(sorted({d.model for d in stats.devices}))[:500],
             retry_at=None,
         )
-        _note_token_use(runner, now, "ok")
+        _note_token_use(runner, now, Status.OK)
     return _reloaded(runner)
 
 
@@ -218,11 +204,8 @@ def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) 
     if isinstance(error, errors.RateLimited) and runner.uses_comfycontrol:
         retry_at = datetime.fromtimestamp(budget.pause(budget.comfycontrol_host()), tz=UTC)
     log.info("runner %s: %s", runner.pk, error.code)
-    ts = int(now.timestamp())
     with transaction.atomic():
-        previous = _previous_state(runner)
-        _write_snapshot(runner, ts, error.code, None, None, None)
-        _note_history(runner, ts, previous, error.code)
+        record(runner.pk, int(now.timestamp()), _previous(runner), error.code)
         _update_state(
             runner,
             now,
@@ -236,37 +219,11 @@ def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) 
     return _reloaded(runner)
 
 
-def _write_snapshot(
-    runner: Runner,
-    ts: int,
-    status: str,
-    ram_used: int | None,
-    ram_total: int | None,
-    latency_ms: int | None,
-) -> bool:
-    """Write the fetch's snapshot; False if one exists for that second (the clock went back)."""
-    if Snapshot.objects.filter(runner=runner, ts=ts).exists():
-        return False
-    Snapshot.objects.create(
-        runner=runner,
-        ts=ts,
-        status=status,
-        ram_used=ram_used,
-        ram_total=ram_total,
-        latency_ms=latency_ms,
-    )
-    return True
-
-
-def _previous_state(runner: Runner, *fields: str) -> RunnerState:
+def _previous(runner: Runner) -> Previous:
     """The state this fetch replaces, read inside its transaction: a cached one may be stale."""
-    return RunnerState.objects.only("status", "fetched_at", *fields).get(pk=runner.pk)
-
-
-def _note_history(runner: Runner, ts: int, previous: RunnerState, status: str) -> None:
-    fetched_at = previous.fetched_at
-    rollups.after_fetch(runner.pk, fetched_at and int(fetched_at.timestamp()), ts)
-    uptime.note_status(runner.pk, ts, previous.status, status)
+    state = RunnerState.objects.only("status", "fetched_at", "stats").get(pk=runner.pk)
+    fetched_ts = state.fetched_at and int(state.fetched_at.timestamp())
+    return Previous(state.status, fetched_ts, state.stats)
 
 
 def _update_state(runner: Runner, now: datetime, status: str, **fields: object) -> None:
@@ -280,10 +237,10 @@ def _update_state(runner: Runner, now: datetime, status: str, **fields: object) 
 
 
 def _mark_paused(runner: Runner, state: RunnerState) -> RunnerState:
-    if state.status != "paused":
+    if state.status != Status.PAUSED:
         now = timezone.now()
-        RunnerState.objects.filter(pk=runner.pk).update(status="paused", status_since=now)
-        uptime.note_status(runner.pk, int(now.timestamp()), state.status, "paused")
+        RunnerState.objects.filter(pk=runner.pk).update(status=Status.PAUSED, status_since=now)
+        uptime.note_status(runner.pk, int(now.timestamp()), state.status, Status.PAUSED)
         state.refresh_from_db()
     return state
 

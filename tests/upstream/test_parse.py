@@ -2,15 +2,12 @@ import json
 
 import pytest
 
+from runners.stats import OTHER_PACK, Device, RunnerStats, Version
+from runners.text import MAX_TEXT
 from runners.upstream.errors import BadResponse
-from runners.upstream.stats import (
+from runners.upstream.parse import (
     MAX_EXTENSIONS,
     MAX_NUMBER,
-    MAX_TEXT,
-    OTHER_PACK,
-    Device,
-    RunnerStats,
-    Version,
     parse_comfycontrol_stats,
     parse_dev_mode,
     parse_extensions,

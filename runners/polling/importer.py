@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from runners import budget
 from runners.models import ApiToken, Runner
+from runners.polling import budget
 from runners.upstream import comfycontrol, errors
 from runners.upstream.egress import Limits
 

@@ -19,10 +19,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 
-from runners import buckets
+from runners.history import buckets
 from runners.models import GpuRollup, Runner, SnapshotRollup
+from runners.units import HOUR, MINUTE
 
-FIVE_MINUTES, HOUR = 300, 3600
+FIVE_MINUTES = 5 * MINUTE
 SPANS = (FIVE_MINUTES, HOUR)  # each built from the one before it (raw rows for the first)
 
 

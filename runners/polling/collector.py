@@ -17,8 +17,10 @@ from django.db import DatabaseError, connection, connections
 from django.db.models import F
 from django.utils import timezone
 
-from runners import polling, retention
+from runners import polling
+from runners.history import retention
 from runners.models import Runner
+from runners.status import Status
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ def _refresh(runner: Runner, stop: threading.Event) -> str:
         return "failing"
     if not outcome.fetched:
         return "elsewhere"
-    return "ok" if outcome.state.status == "ok" else "failing"
+    return "ok" if outcome.state.status == Status.OK else "failing"
 
 
 def _prune(stop: threading.Event) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from runners import ticks
+from runners.charts import ticks
 
 
 def sparkline(

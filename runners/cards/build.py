@@ -1,51 +1,65 @@
-"""What a runner card shows: the state row turned into a display status, stats and a sparkline."""
+"""What a runner card shows: the state row turned into a display status, stats and a sparkline.
+
+One card for every page: a team page and a share page differ only in the card's audience,
+which decides its poll URL, whether it links to the runner page and how much its sentence says.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from runners import charts, history, uptime
+from runners import charts
+from runners.history import uptime
+from runners.history.sparklines import vram_sparklines
 from runners.models import Runner, RunnerState
 from runners.polling import comfycontrol_interval_floor, effective_interval
-from runners.upstream import errors
-from runners.upstream.stats import RunnerStats
+from runners.stats import RunnerStats
+from runners.status import Status
+from runners.units import DAY
 
 STALE_AFTER_INTERVALS = 3
 FAST_POLL_S = 2
 
-LABELS = {
-    "ok": "OK",
-    "pending": "Not fetched yet",
-    "refreshing": "Refreshing",
-    "stale": "Stale",
-    "paused": "Paused",
-    "unauthorized": "Unauthorized",
-    "forbidden": "Forbidden",
-    "not_found": "Not found",
-    "rate_limited": "Rate limited",
-    "upstream_error": "Upstream error",
-    "timeout": "Timeout",
-    "unreachable": "Unreachable",
-    "bad_response": "Bad response",
-    "blocked": "Blocked",
-}
-TONES = {"ok": "ok", "pending": "neutral", "refreshing": "neutral", "paused": "neutral"}
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a card is for: team members, with the teams where they may refresh runners, or
+    whoever holds a share link (`share_token`), who sees no host names and no team."""
+
+    refreshable_team_ids: frozenset[int] = frozenset()
+    share_token: str | None = None
+
+    @classmethod
+    def members(cls, refreshable_team_ids: Collection[int] = ()) -> Audience:
+        return cls(refreshable_team_ids=frozenset(refreshable_team_ids))
+
+    @classmethod
+    def public(cls, share_token: str) -> Audience:
+        return cls(share_token=share_token)
+
+    @property
+    def is_public(self) -> bool:
+        return self.share_token is not None
+
+    def may_refresh(self, runner: Runner) -> bool:
+        return runner.team_id in self.refreshable_team_ids
 
 
 @dataclass(frozen=True)
 class Face:
     """What a card shows that takes no query: its status, its sentence and how it polls.
 
-    With the runner's own fields, this is all that can change on a card between two fetches:
-    fragments.py keys rendered cards by it.
+    With the runner's own fields and the audience, this is all that can change on a card
+    between two fetches: the render cache keys rendered cards by it.
     """
 
-    status: str
+    status: Status
     sentence: str
     interval: int
     is_due: bool
@@ -55,15 +69,15 @@ class Face:
 @dataclass(frozen=True)
 class Card:
     runner: Runner
+    audience: Audience
     state: RunnerState | None
     stats: RunnerStats | None
     face: Face
     sparkline: SafeString | None
-    can_refresh: bool = False
     uptime: float | None = None  # fraction of ok fetches over the last 24 h
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return self.face.status
 
     @property
@@ -83,68 +97,73 @@ class Card:
         return self.face.version
 
     @property
-    def label(self) -> str:
-        return LABELS.get(self.status, self.status)
+    def is_public(self) -> bool:
+        return self.audience.is_public
 
     @property
-    def tone(self) -> str:
-        return TONES.get(self.status, "warn" if self.status == "stale" else "bad")
+    def needs_attention(self) -> bool:
+        """Failing or stale: the card is marked so that it stands out in a grid."""
+        return self.status.tone in ("warn", "bad")
 
     @property
-    def is_failing(self) -> bool:
-        return self.tone in {"warn", "bad"}
+    def can_refresh(self) -> bool:
+        return self.audience.may_refresh(self.runner)
+
+    @property
+    def poll_url(self) -> str:
+        if self.audience.share_token is not None:
+            return reverse("share-card", args=[self.audience.share_token])
+        return reverse("card", args=[self.runner.team.slug, self.runner.slug])
+
+    @property
+    def link_url(self) -> str | None:
+        """The runner's page, for members; a share page links nowhere."""
+        if self.is_public:
+            return None
+        return reverse("runner", args=[self.runner.team.slug, self.runner.slug])
+
+    @property
+    def refresh_url(self) -> str:
+        return reverse("refresh", args=[self.runner.team.slug, self.runner.slug])
 
     @property
     def poll_every(self) -> int:
         """Seconds until the card asks again: soon while a fetch is pending, else the interval."""
-        return FAST_POLL_S if self.is_due or self.status == "refreshing" else self.interval
+        return FAST_POLL_S if self.is_due or self.status == Status.REFRESHING else self.interval
 
     @property
     def is_stretched(self) -> bool:
         return self.interval > self.runner.poll_interval
 
 
-def cards_for(runners: Sequence[Runner], refreshable_team_ids: Collection[int] = ()) -> list[Card]:
-    """Cards for runners loaded with `select_related("state")`, in two extra queries.
-
-    Runners of `refreshable_team_ids` get a "refresh now" button.
-    """
+def cards_for(runners: Sequence[Runner], audience: Audience) -> list[Card]:
+    """Cards for runners loaded with `select_related("team", "state")`, in two extra queries."""
     now = timezone.now()
     runner_ids = [r.pk for r in runners]
     floor = interval_floor(runners)
-    sparklines = history.vram_sparklines(runner_ids, int(now.timestamp()))
-    uptimes = uptime.availability(runner_ids, [uptime.DAY], int(now.timestamp()))
+    sparklines = vram_sparklines(runner_ids, int(now.timestamp()))
+    uptimes = uptime.availability(runner_ids, [DAY], int(now.timestamp()))
     return [
         Card(
             runner=runner,
+            audience=audience,
             state=getattr(runner, "state", None),
             stats=_stats(runner),
-            face=face_of(runner, now, floor),
+            face=face_of(runner, now, audience, floor),
             sparkline=_sparkline(sparklines.get(runner.pk)),
-            can_refresh=runner.team_id in refreshable_team_ids,
             uptime=uptimes.get(runner.pk, [None])[0],
         )
         for runner in runners
     ]
 
 
-def card_for(runner: Runner, can_refresh: bool = False) -> Card:
-    return cards_for([runner], {runner.team_id} if can_refresh else ())[0]
-
-
-def public_card_for(runner: Runner) -> Card:
-    """A card for share pages, whose failure sentences leave out host names and the like."""
-    card = card_for(runner)
-    if card.status in errors.PLAIN_SENTENCES:
-        return replace(card, face=replace(card.face, sentence=errors.PLAIN_SENTENCES[card.status]))
-    return card
-
-
-def face_of(runner: Runner, now: datetime, floor: int | None = None) -> Face:
+def face_of(runner: Runner, now: datetime, audience: Audience, floor: int | None = None) -> Face:
     """The runner's card face; `floor` as `polling.effective_interval` takes it."""
     state = getattr(runner, "state", None)
     interval = effective_interval(runner, floor)
     status, sentence = _display_status(runner, state, interval, now)
+    if audience.is_public and status.is_failing:
+        sentence = status.sentence  # a failure's own sentence may name the runner's host
     version = (
         "none" if state is None else f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
     )
@@ -152,8 +171,8 @@ def face_of(runner: Runner, now: datetime, floor: int | None = None) -> Face:
 
 
 def version_of(runner: Runner) -> str:
-    """The version `card_for(runner)` would carry, without the queries and parsing of a card."""
-    return face_of(runner, timezone.now()).version
+    """The version a card of the runner would carry, without the queries and parsing of a card."""
+    return face_of(runner, timezone.now(), Audience()).version
 
 
 def interval_floor(runners: Sequence[Runner]) -> int:
@@ -182,25 +201,26 @@ def _sparkline(series: list[float | None] | None) -> SafeString | None:
 
 def _display_status(
     runner: Runner, state: RunnerState | None, interval: int, now: datetime
-) -> tuple[str, str]:
+) -> tuple[Status, str]:
     if runner.paused:
-        return "paused", "Polling is paused; the last stats stay as they were."
+        return Status.PAUSED, Status.PAUSED.sentence
+    fetching = state is not None and state.lease_until is not None and state.lease_until > now
     if state is None or state.fetched_at is None:
-        if state is not None and state.lease_until and state.lease_until > now:
-            return "refreshing", "Fetching stats for the first time…"
-        return "pending", "No stats fetched yet."
-    if state.lease_until and state.lease_until > now:
-        return "refreshing", "Fetching fresh stats…"
-    if state.status == "ok":
+        if fetching:
+            return Status.REFRESHING, "Fetching stats for the first time…"
+        return Status.PENDING, Status.PENDING.sentence
+    if fetching:
+        return Status.REFRESHING, Status.REFRESHING.sentence
+    if state.status == Status.OK:
         if state.succeeded_at < now - timedelta(seconds=STALE_AFTER_INTERVALS * interval):
-            return "stale", "The stats are out of date: the last refresh was a while ago."
-        return "ok", ""
-    return state.status, _failure_sentence(state, now)
+            return Status.STALE, Status.STALE.sentence
+        return Status.OK, ""
+    return Status(state.status), _failure_sentence(state, now)
 
 
 def _failure_sentence(state: RunnerState, now: datetime) -> str:
     sentence = state.error_sentence
-    if state.status == "rate_limited" and state.retry_at and state.retry_at > now:
+    if state.status == Status.RATE_LIMITED and state.retry_at and state.retry_at > now:
         seconds = int((state.retry_at - now).total_seconds()) + 1
         sentence = f"{sentence} Next try in {seconds} s."
     return sentence

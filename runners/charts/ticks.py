@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, tzinfo
 
-MINUTE, HOUR, DAY = 60, 3600, 86400
+from runners.units import DAY, HOUR, MINUTE
+
 TIME_STEPS = (
     MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
     HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,

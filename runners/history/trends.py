@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
-from runners import buckets, charts, rollups
-from runners.buckets import Bucket, Stat
-
-HOUR, DAY = 3600, 86400
-GIB = 1024**3
+from runners import charts
+from runners.history import buckets, rollups
+from runners.history.buckets import Bucket, Stat
+from runners.units import DAY, GIB, HOUR
 
 
 @dataclass(frozen=True)

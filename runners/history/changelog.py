@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from runners.models import SoftwareChange
-from runners.upstream.stats import RunnerStats
+from runners.stats import RunnerStats
 
 VERSIONS = (
     ("ComfyUI", "comfyui_version"),

@@ -7,11 +7,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runners.stats import RunnerStats
+from runners.text import MAX_TEXT
 from runners.upstream.errors import BadResponse
-from runners.upstream.stats import (
+from runners.upstream.parse import (
     MAX_NUMBER,
-    MAX_TEXT,
-    RunnerStats,
     parse_comfycontrol_stats,
     parse_dev_mode,
     parse_extensions,

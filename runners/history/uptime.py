@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 
+from runners.history.rollups import FIVE_MINUTES, start_of
 from runners.models import Snapshot, SnapshotRollup, StatusChange
-from runners.rollups import FIVE_MINUTES, HOUR, start_of
+from runners.status import Status
+from runners.units import DAY, HOUR
 
-DAY = 86400
 WINDOWS = {"24 h": DAY, "7 d": 7 * DAY, "30 d": 30 * DAY}
-NOT_DOWN = frozenset({"ok", "paused", "pending"})
+DOWN = frozenset(Status.in_group("failing"))
 
 
 def availability(
@@ -26,7 +27,7 @@ def availability(
     hour, five_minutes = start_of(now_ts, HOUR), start_of(now_ts, FIVE_MINUTES)
     rollup_sums = {"ok": lambda q: Sum("ok", filter=q), "total": lambda q: Sum("total", filter=q)}
     snapshot_counts = {
-        "ok": lambda q: Count("pk", filter=q & Q(status="ok")),
+        "ok": lambda q: Count("pk", filter=q & Q(status=Status.OK)),
         "total": lambda q: Count("pk", filter=q),
     }
     hours = SnapshotRollup.objects.filter(span_s=HOUR, ts__gte=now_ts - max(windows_s), ts__lt=hour)
@@ -103,7 +104,7 @@ def outages(runner_id: int, now_ts: int, limit: int = 20) -> list[Outage]:
     found: list[Outage] = []
     current: list[tuple[int, str]] = []
     for ts, status in reversed(recent):
-        if status not in NOT_DOWN:
+        if status in DOWN:
             current.append((ts, status))
         elif current:
             found.append(_outage(current, ts, ts, status))
@@ -119,3 +120,26 @@ def _outage(
     start_ts = changes[0][0]
     statuses = tuple(dict.fromkeys(status for _, status in changes))
     return Outage(start_ts, end_ts, until_ts - start_ts, statuses, ended_by)
+
+
+@dataclass(frozen=True)
+class StatusRun:
+    status: str
+    start_ts: int
+    end_ts: int
+
+    @property
+    def seconds(self) -> int:
+        return self.end_ts - self.start_ts
+
+
+def status_runs(runner_id: int, limit: int = 500) -> list[StatusRun]:
+    """The runner's recent statuses, newest first, with consecutive equal snapshots merged."""
+    rows = Snapshot.objects.filter(runner_id=runner_id).order_by("-ts").values_list("ts", "status")
+    runs: list[StatusRun] = []
+    for ts, status in rows[:limit]:
+        if runs and runs[-1].status == status:
+            runs[-1] = StatusRun(status, ts, runs[-1].end_ts)
+        else:
+            runs.append(StatusRun(status, ts, runs[-1].start_ts if runs else ts))
+    return runs

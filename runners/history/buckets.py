@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.db.models import BigIntegerField, Count, F, Manager, Max, Min, Q, QuerySet, Sum, Value
 
 from runners.models import GpuRollup, GpuSample, Snapshot, SnapshotRollup
+from runners.status import Status
 
 K = TypeVar("K")
 
@@ -85,7 +86,7 @@ def _rolled(name: str, weight: str) -> dict[str, Any]:
 
 SNAPSHOT_AGGREGATES = {
     "all_n": Count("pk"),
-    "ok_n": Count("pk", filter=Q(status="ok")),
+    "ok_n": Count("pk", filter=Q(status=Status.OK)),
     **_raw("ram_used", "ram"),
     **_raw("latency_ms", "latency"),
 }

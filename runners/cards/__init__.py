@@ -1,0 +1,20 @@
+"""Runner cards: what a card shows (build) and its markup, rendered once per change (render)."""
+
+from runners.cards.build import (
+    Audience,
+    Card,
+    cards_for,
+    stretched_interval,
+    version_of,
+)
+from runners.cards.render import card_html, cards_html
+
+__all__ = [
+    "Audience",
+    "Card",
+    "card_html",
+    "cards_for",
+    "cards_html",
+    "stretched_interval",
+    "version_of",
+]

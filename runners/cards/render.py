@@ -1,0 +1,77 @@
+"""The one card renderer, with rendered markup kept per process.
+
+Building a card costs two queries and a parse of its stats, and rendering it is most of a
+dashboard's time; yet every viewer's card poll after a fetch asks for the same markup. Markup is
+cached under everything a card shows that can change between fetches (the runner's own fields,
+its face and its audience), so whoever asks first builds it and everyone else gets it from here.
+The cache is local memory (the "cards" alias): a deploy restarts the processes, so markup from
+an older template is never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from runners.cards.build import Audience, Card, Face, cards_for, face_of, interval_floor
+from runners.models import Runner
+
+TEMPLATE = "runners/_card.html"
+
+
+def cards_html(runners: Sequence[Runner], audience: Audience) -> list[SafeString]:
+    """Each runner's card markup, in order; only cards missing from the cache are built."""
+    cache = caches["cards"]
+    now = timezone.now()
+    floor = interval_floor(runners)
+    keys = {
+        runner.pk: _key(runner, face_of(runner, now, audience, floor), audience)
+        for runner in runners
+    }
+    found = cache.get_many(keys.values())
+    missing = [runner for runner in runners if keys[runner.pk] not in found]
+    rendered = {keys[card.runner.pk]: _render(card) for card in cards_for(missing, audience)}
+    cache.set_many(rendered)
+    markup = found | rendered
+    return [mark_safe(markup[keys[runner.pk]]) for runner in runners]  # noqa: S308
+
+
+def card_html(card: Card) -> SafeString:
+    """The markup of a card a page has built already (for its other panels)."""
+    cache = caches["cards"]
+    key = _key(card.runner, card.face, card.audience)
+    markup = cache.get(key)
+    if markup is None:
+        markup = _render(card)
+        cache.set(key, markup)
+    return mark_safe(markup)  # noqa: S308
+
+
+def _render(card: Card) -> str:
+    return render_to_string(TEMPLATE, {"card": card})
+
+
+def _key(runner: Runner, face: Face, audience: Audience) -> str:
+    """The stats, sparkline and uptime change only with a fetch, so with `face.version`.
+
+    Ages ("12 s ago") are the exception: app.js keeps them current in the browser.
+    """
+    shown = (
+        runner.name,
+        runner.slug,
+        runner.source,
+        runner.tags,
+        runner.poll_interval,
+        runner.team.slug,
+        runner.team.name,
+        audience.share_token,
+        audience.may_refresh(runner),
+        face,
+    )
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return f"card:{runner.pk}:{digest}"

@@ -1,0 +1,1 @@
+"""History: what every fetch recorded, rolled up, kept, pruned and read back for pages."""

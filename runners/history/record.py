@@ -1,0 +1,71 @@
+"""Writing what one fetch produced: the one call polling makes per fetch, inside its transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from runners.history import changelog, rollups, uptime
+from runners.models import GpuSample, Snapshot
+from runners.stats import RunnerStats
+from runners.status import Status
+
+MAX_GPU_SAMPLES = 64
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the runner's state said before this fetch, read inside the fetch's transaction."""
+
+    status: str
+    fetched_ts: int | None
+    stats: dict[str, Any] | None
+
+
+def record(
+    runner_id: int,
+    ts: int,
+    previous: Previous,
+    status: Status,
+    stats: RunnerStats | None = None,
+    latency_ms: int | None = None,
+) -> None:
+    """Write the fetch at `ts`: its snapshot and GPU samples, the rollup it completes, the
+    status log and the software change log. Stats and latency only for a successful fetch.
+    """
+    if _write_snapshot(runner_id, ts, status, stats, latency_ms) and stats is not None:
+        _write_gpu_samples(runner_id, ts, stats)
+    rollups.after_fetch(runner_id, previous.fetched_ts, ts)
+    uptime.note_status(runner_id, ts, previous.status, status)
+    if stats is not None:
+        changelog.note(runner_id, ts, previous.stats, stats)
+
+
+def _write_snapshot(
+    runner_id: int, ts: int, status: Status, stats: RunnerStats | None, latency_ms: int | None
+) -> bool:
+    """Write the fetch's snapshot; False if one exists for that second (the clock went back)."""
+    if Snapshot.objects.filter(runner_id=runner_id, ts=ts).exists():
+        return False
+    Snapshot.objects.create(
+        runner_id=runner_id,
+        ts=ts,
+        status=status,
+        ram_used=stats and stats.ram_used,
+        ram_total=stats and stats.ram_total,
+        latency_ms=latency_ms,
+    )
+    return True
+
+
+def _write_gpu_samples(runner_id: int, ts: int, stats: RunnerStats) -> None:
+    GpuSample.objects.bulk_create(
+        GpuSample(
+            runner_id=runner_id,
+            ts=ts,
+            gpu=number,
+            vram_used=device.vram_used,
+            vram_total=device.vram_total,
+        )
+        for number, device in enumerate(stats.devices[:MAX_GPU_SAMPLES])
+    )

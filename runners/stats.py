@@ -1,0 +1,208 @@
+"""The value types of runner stats: what is stored, compared and shown for every runner.
+
+The HTTP package (``runners.upstream.parse``) builds them from what runners send; the database
+keeps them as ``RunnerStats.to_dict()``; cards, history and pages read them back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+from functools import cached_property
+from typing import Any
+from urllib.parse import unquote
+
+from runners.text import clean_text
+
+CORE_PACK = "core"
+OTHER_PACK = "(other)"
+
+_VERSION = re.compile(r"v?(\d+(?:\.\d+)*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Version:
+    """A version string as sent (``raw``) and its leading numeric parts, if it has any.
+
+    Versions order by their parts (``0.3.9 < 0.3.10 < 0.38.1``, ``0.3 <= 0.3.0 <= 0.3``);
+    those without parts sort first. Equality compares ``raw`` too.
+    """
+
+    raw: str
+    parts: tuple[int, ...] | None
+
+    @classmethod
+    def parse(cls, raw: str) -> Version:
+        """Return the version for ``raw``; ``parts`` is None when it starts with no number."""
+        match = _VERSION.match(raw.strip())
+        parts = tuple(int(p) for p in match.group(1).split(".")) if match else None
+        return cls(raw=raw, parts=parts)
+
+    @property
+    def sort_key(self) -> tuple[bool, tuple[int, ...]]:
+        parts = list(self.parts or ())
+        while parts and parts[-1] == 0:
+            parts.pop()
+        return (self.parts is not None, tuple(parts))
+
+    def __str__(self) -> str:
+        return self.raw
+
+    def __lt__(self, other: object) -> bool:
+        return self.sort_key < other.sort_key if isinstance(other, Version) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.sort_key <= other.sort_key if isinstance(other, Version) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.sort_key > other.sort_key if isinstance(other, Version) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.sort_key >= other.sort_key if isinstance(other, Version) else NotImplemented
+
+
+@dataclass(frozen=True)
+class Device:
+    """One compute device of a runner. VRAM figures are bytes."""
+
+    type: str
+    model: str
+    torch_device: str | None = None
+    allocator: str | None = None
+    index: int | None = None
+    vram_total: int | None = None
+    vram_free: int | None = None
+    vram_is_fake: bool = False
+    vram_is_system_ram: bool = False
+
+    @property
+    def vram_used(self) -> int | None:
+        if self.vram_is_fake or self.vram_total is None or self.vram_free is None:
+            return None
+        return self.vram_total - self.vram_free
+
+    @property
+    def vram_used_fraction(self) -> float | None:
+        used = self.vram_used
+        if used is None or not self.vram_total:
+            return None
+        return used / self.vram_total
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Device:
+        """Return the device stored by ``to_dict``."""
+        return cls(**_known_fields(cls, data))
+
+
+@dataclass(frozen=True)
+class ExtensionPack:
+    """The frontend files one custom-node pack (or ComfyUI's core) serves."""
+
+    name: str
+    files: tuple[str, ...]
+    is_core: bool
+
+
+@dataclass(frozen=True)
+class RunnerStats:
+    """What a runner reports about itself. Sizes are bytes; ``None`` means unknown.
+
+    ``argv`` is deliberately absent: it can hold secrets and stays in the raw payload only.
+    """
+
+    os: str | None = None
+    ram_total: int | None = None
+    ram_free: int | None = None
+    comfyui_version: Version | None = None
+    python_version: str | None = None
+    python_version_full: str | None = None
+    pytorch_version: str | None = None
+    devices: tuple[Device, ...] = ()
+    dev_mode: bool | None = None
+    extensions: tuple[str, ...] = ()
+    queue_running: int | None = None
+    queue_pending: int | None = None
+
+    @cached_property
+    def packs(self) -> tuple[ExtensionPack, ...]:
+        """Core first, then custom packs by name (case-insensitive), then unrecognised paths."""
+        return group_extensions(self.extensions)
+
+    @cached_property
+    def custom_packs(self) -> tuple[ExtensionPack, ...]:
+        return tuple(pack for pack in self.packs if not pack.is_core)
+
+    @property
+    def custom_pack_names(self) -> list[str]:
+        return [pack.name for pack in self.custom_packs]
+
+    @property
+    def ram_used(self) -> int | None:
+        if self.ram_total is None or self.ram_free is None:
+            return None
+        return self.ram_total - self.ram_free
+
+    @property
+    def largest_vram_free(self) -> int | None:
+        """The most free VRAM on one real GPU; None without one that reports it."""
+        free = [
+            d.vram_free
+            for d in self.devices
+            if d.vram_free is not None and not (d.vram_is_fake or d.vram_is_system_ram)
+        ]
+        return max(free, default=None)
+
+    @property
+    def is_busy(self) -> bool | None:
+        if self.queue_running is None:
+            return None
+        return self.queue_running > 0 or bool(self.queue_pending)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict that ``from_dict`` turns back into equal stats."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["comfyui_version"] = None if self.comfyui_version is None else self.comfyui_version.raw
+        data["devices"] = [asdict(d) for d in self.devices]
+        data["extensions"] = list(self.extensions)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunnerStats:
+        """Return the stats stored by ``to_dict``; the version's parts are parsed again."""
+        known = _known_fields(cls, data)
+        version = known.get("comfyui_version")
+        known["comfyui_version"] = None if version is None else Version.parse(version)
+        known["devices"] = tuple(Device.from_dict(d) for d in known.get("devices", ()))
+        known["extensions"] = tuple(known.get("extensions", ()))
+        return cls(**known)
+
+
+def group_extensions(paths: Iterable[str]) -> tuple[ExtensionPack, ...]:
+    """Group ``/extensions/<pack>/<file>`` paths by pack: core, custom by name, then others."""
+    files: dict[str, list[str]] = {}
+    for path in paths:
+        pack, file = _split_extension_path(path)
+        files.setdefault(pack, []).append(file)
+    packs = [ExtensionPack(n, tuple(f), is_core=n == CORE_PACK) for n, f in files.items()]
+    return tuple(sorted(packs, key=_pack_order))
+
+
+def _pack_order(pack: ExtensionPack) -> tuple[int, str, str]:
+    rank = 0 if pack.is_core else 2 if pack.name == OTHER_PACK else 1
+    return (rank, pack.name.casefold(), pack.name)
+
+
+def _split_extension_path(path: str) -> tuple[str, str]:
+    parts = path.split("/", 3)
+    if len(parts) == 4 and parts[:2] == ["", "extensions"] and parts[3]:
+        # ComfyUI URL-quotes pack folder names, so "My%20Pack" is the folder "My Pack".
+        name = clean_text(unquote(parts[2]))
+        if name:
+            return name, parts[3]
+    return OTHER_PACK, path
+
+
+def _known_fields(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    # Missing keys take the field default so stats stored by an older release still load.
+    return {f.name: data[f.name] for f in fields(cls) if f.name in data}
