@@ -42,7 +42,7 @@ def comfyui(httpserver):
 @pytest.fixture
 def simulator():
     """A small simulated fleet on a free loopback port, with real time."""
-    from runners.simulator import Fleet, SimulatorServer
+    from simulator import Fleet, SimulatorServer
 
     with SimulatorServer(Fleet.generate(managed=3, self_hosted=3, direct=4, seed=0)) as server:
         yield server

@@ -10,9 +10,9 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from devtools.seeding import seed_fleet
 from runners import polling
 from runners.models import Runner, RunnerState, Snapshot
-from runners.seeding import seed_fleet
 from tests.factories import make_runner, make_team
 
 
