@@ -39,7 +39,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 # PNGs of the dashboard and a runner page for the docs (needs Debian's chromium).
 screenshots: install

@@ -6,8 +6,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from statistics import mean
 from typing import Any
 
-from common import Bookmark, percentiles
-from viewers import Sample
+from bench.common import Bookmark, percentiles
+from bench.viewers import Sample
 
 # HTTP requests one successful fetch makes (runners/upstream/comfyui.py): system_stats,
 # extensions, queue and dev mode; a legacy server first gets a 404 on /api/system_stats.

@@ -1,10 +1,10 @@
 """Collector benchmark: full passes over 1,000 simulated direct runners that answer in 100 ms.
 
-    .venv/bin/python bench/collector.py                  # SQLite, a pool of 64
-    .venv/bin/python bench/collector.py --workers 16 32 64
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/collector.py
+    .venv/bin/python -m bench.collector                  # SQLite, a pool of 64
+    .venv/bin/python -m bench.collector --workers 16 32 64
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python -m bench.collector
 
-The simulator runs in its own process (bench/common.py); passes run here exactly as
+The simulator runs in its own process (bench.common); passes run here exactly as
 `manage.py collect` runs them. Budget (DESIGN.md): one full pass ≤ 10 s on 2 cores.
 Figures go to bench/results/collector.json.
 """
@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-import common
+from bench import common
 
 RESULTS = common.BENCH / "results"
 INTERVAL_S = 10
@@ -106,8 +106,8 @@ def _shared_pass(
 def _bookmark(sim: common.Simulator) -> None:
     from django.core.management import call_command
 
+    from devtools.seeding import seed_fleet
     from runners.models import Team
-    from runners.seeding import seed_fleet
 
     call_command("migrate", verbosity=0)
     team = Team.objects.create(name="Bench", slug="bench")

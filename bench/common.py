@@ -164,9 +164,9 @@ class Simulator:
 def simulator(
     workdir: Path, env: dict[str, str], counts: dict[str, int], latency_ms: int, seed: int
 ) -> Iterator[Simulator]:
-    """`manage.py simulate` on a free port, in its own process (so its GIL is its own)."""
+    """`python -m simulator` on a free port, in its own process (so its GIL is its own)."""
     log_path = workdir / "simulator.log"
-    args = [PYTHON, "manage.py", "simulate", "--port", "0", "--seed", str(seed)]
+    args = [PYTHON, "-m", "simulator", "--port", "0", "--seed", str(seed)]
     args += ["--latency-ms", str(latency_ms)]
     args += [f"--{kind.replace('_', '-')}={count}" for kind, count in counts.items()]
     with child(args, log_path, env) as process:
@@ -199,7 +199,7 @@ def gunicorn(workdir: Path, env: dict[str, str], workers: int, threads: int) -> 
         "--worker-class", "gthread",
         "--workers", str(workers),
         "--threads", str(threads),
-        "--pythonpath", str(BENCH),
+        "--pythonpath", str(ROOT),
         "--graceful-timeout", "10",
         "--access-logfile", str(access_log),
         "--access-logformat", ACCESS_LOG_FORMAT,
@@ -244,8 +244,8 @@ def app_env(database_url: str, comfycontrol_url: str, static_root: Path) -> dict
         if not key.startswith(("DJANGO_", "COMFYCONTROL_", "UPSTREAM_", "EGRESS_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="bench_settings",
-        PYTHONPATH=os.pathsep.join([str(BENCH), str(ROOT)]),
+        DJANGO_SETTINGS_MODULE="bench.bench_settings",
+        PYTHONPATH=str(ROOT),
         BENCH_STATIC_ROOT=str(static_root),
         SECRET_KEY=secrets.token_urlsafe(50),
         FIELD_ENCRYPTION_KEYS=FIELD_KEY,
@@ -310,9 +310,6 @@ def workspace(counts: dict[str, int], latency_ms: int, seed: int) -> Iterator[Wo
 def setup_django(env: dict[str, str]) -> None:
     """Configure Django in this process with the run's environment (once per process)."""
     os.environ.update(env)
-    for path in (str(ROOT), str(BENCH)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
     import django
 
     django.setup()

@@ -1,10 +1,10 @@
 """Dashboard viewers against a simulated fleet, with the app under gunicorn: DESIGN.md's budgets.
 
-    .venv/bin/python bench/fleet.py 100 10 120                # R runners, V viewers, T seconds
-    .venv/bin/python bench/fleet.py --scenario budget 200 5 150
-    .venv/bin/python bench/fleet.py --scenario hang --latency-ms 100 100 3 160
+    .venv/bin/python -m bench.fleet 100 10 120                # R runners, V viewers, T seconds
+    .venv/bin/python -m bench.fleet --scenario budget 200 5 150
+    .venv/bin/python -m bench.fleet --scenario hang --latency-ms 100 100 3 160
 
-Everything runs on 127.0.0.1: the simulator (`manage.py simulate`), gunicorn, and the viewers in
+Everything runs on 127.0.0.1: the simulator (`python -m simulator`), gunicorn, and the viewers in
 this process. A fresh database per run (a temporary SQLite file, or a new PostgreSQL database
 beside the one DATABASE_URL names). Prints the figures; --json writes them too.
 """
@@ -25,10 +25,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import analysis
-import common
-from common import percentiles
-from viewers import RETRIES, DashboardProbe, Sample, Viewer, login
+from bench import analysis, common
+from bench.common import percentiles
+from bench.viewers import RETRIES, DashboardProbe, Sample, Viewer, login
 
 SCENARIOS = {
     # Managed, self-hosted and direct runners; 10 % hung and a few failing from the start.
@@ -145,7 +144,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         env = space.app_env()
         env["DATABASE_CONN_MAX_AGE"] = str(options.conn_max_age)
         common.setup_django(env)
-        import inprocess
+        from bench import inprocess
 
         stack.callback(inprocess.close)
         fleet = sim.get("/_sim/fleet")
@@ -181,7 +180,7 @@ class Recorded:
 
 def _log_in(base_url: str, count: int) -> list:
     """Logged-in sessions: one per viewer, and one more (viewer0 again) for the dashboard probe."""
-    from inprocess import PASSWORD, username
+    from bench.inprocess import PASSWORD, username
 
     names = [username(i) for i in range(count - 1)] + [username(0)]
     with ThreadPoolExecutor(LOGIN_THREADS) as pool:
@@ -286,7 +285,7 @@ def build_report(recorded: Recorded, access_rows: list, inprocess: Any) -> dict[
     since = "switch" if marks.switch is not None else "warm"
     return {
         "scenario": options.scenario,
-        "command": " ".join(["bench/fleet.py", *sys.argv[1:]]),
+        "command": " ".join(["python -m bench.fleet", *sys.argv[1:]]),
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(options).items()},
         "machine": {"cpus": os.cpu_count(), "database": _database_kind()},
         "fleet": recorded.counts,

@@ -1,8 +1,8 @@
 """History benchmark: 30 days of 10 s snapshots, then chart, rollup, uptime and prune figures.
 
-    .venv/bin/python bench/history.py                  # 50 runners, 2 GPUs each, 30 days, SQLite
-    .venv/bin/python bench/history.py --runners 5      # quicker; the charted runner is the same
-    .venv/bin/python bench/history.py --database-url postgres://postgres@127.0.0.1/bench_history
+    .venv/bin/python -m bench.history                  # 50 runners, 2 GPUs each, 30 days, SQLite
+    .venv/bin/python -m bench.history --runners 5      # quicker; the charted runner is the same
+    .venv/bin/python -m bench.history --database-url postgres://postgres@127.0.0.1/bench_history
 
 Runs in-process against a fresh database (SQLite: bench/results/history.sqlite3, deleted at
 the end unless --keep). Charts are timed through Django's middleware and template stack with
@@ -64,7 +64,6 @@ def _fresh_database(url: str) -> str | None:
     if path:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    sys.path.insert(0, str(ROOT))
     import django
     from django.core.management import call_command
 

@@ -11,7 +11,6 @@ import time
 from collections import Counter
 from typing import Any
 
-from common import HOST, Bookmark, percentiles
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.cache import caches
@@ -20,10 +19,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench.common import HOST, Bookmark, percentiles
+from devtools.seeding import seed_fleet
 from runners import polling
 from runners.cards import version_of
 from runners.models import Membership, Runner, RunnerState, Snapshot, Team
-from runners.seeding import seed_fleet
 
 PASSWORD = "bench-viewer-password"  # a throwaway account in a temporary database
 TEAM_SLUG = "bench"

@@ -1,12 +1,12 @@
 """`make bench`: the benchmark set, each run in its own process, then a summary of the budgets.
 
-    .venv/bin/python bench/run.py            # the quick fleet set, about 8 minutes on 2 cores
-    .venv/bin/python bench/run.py --full     # the fleet set behind docs/benchmarks.md, ~25 min
-    .venv/bin/python bench/run.py --only hang   # named fleet runs only
+    .venv/bin/python -m bench.run              # the quick fleet set, about 8 minutes on 2 cores
+    .venv/bin/python -m bench.run --full       # the fleet set behind docs/benchmarks.md, ~25 min
+    .venv/bin/python -m bench.run --only hang  # named fleet runs only
 
-Figures go to bench/results/<run>.json (git-ignored). Unless --only is given, bench/history.py
-(about 7 minutes) and bench/collector.py (about 4) run afterwards, with their own defaults and
-outputs.
+Run from the repository root. Figures go to bench/results/<run>.json (git-ignored). Unless
+--only is given, bench.history (about 7 minutes) and bench.collector (about 4) run afterwards,
+with their own defaults and outputs.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-RESULTS = BENCH / "results"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
 # Waiting for a quiet machine (up to 600 s), migrate, seed, log in, stop: a run must never hang.
 SETUP_ALLOWANCE_S = 900
 
@@ -48,7 +48,7 @@ def main() -> int:
     names = [name for name in runs if not options.only or name in options.only]
     RESULTS.mkdir(exist_ok=True)
     failed = [name for name in names if not run_fleet(name, runs[name])]
-    others = [] if options.only else ["history.py", "collector.py"]
+    others = [] if options.only else ["bench.history", "bench.collector"]
     others_ok = all([run_other(script) for script in others])
     print_summary(names)
     return 1 if failed or not others_ok else 0
@@ -57,20 +57,20 @@ def main() -> int:
 def run_fleet(name: str, args: list[str]) -> bool:
     seconds = float(args[-1])  # T comes last in every run above
     _path(name).unlink(missing_ok=True)  # a failed run must not leave an old run's figures
-    command = [sys.executable, str(BENCH / "fleet.py"), *args, "--json", str(_path(name))]
+    command = [sys.executable, "-m", "bench.fleet", *args, "--json", str(_path(name))]
     print(f"\n### {name}: {' '.join(command[1:])}", flush=True)
     return run_bounded(command, seconds + SETUP_ALLOWANCE_S, name)
 
 
-def run_other(script_name: str) -> bool:
+def run_other(module: str) -> bool:
     """The history or collector benchmark, with its own defaults."""
-    print(f"\n### {script_name}", flush=True)
-    return run_bounded([sys.executable, str(BENCH / script_name)], 1800, script_name)
+    print(f"\n### {module}", flush=True)
+    return run_bounded([sys.executable, "-m", module], 1800, module)
 
 
 def run_bounded(command: list[str], timeout_s: float, name: str) -> bool:
     """Run a benchmark; past `timeout_s`, SIGTERM it so that it stops its own children."""
-    process = subprocess.Popen(command)
+    process = subprocess.Popen(command, cwd=ROOT)
     try:
         return process.wait(timeout_s) == 0
     except subprocess.TimeoutExpired:
@@ -89,8 +89,7 @@ def _path(name: str) -> Path:
 
 
 def print_summary(names: list[str]) -> None:
-    sys.path.insert(0, str(BENCH))
-    from analysis import budget_lines
+    from bench.analysis import budget_lines
 
     print("\n### summary (budgets of DESIGN.md; details above and in bench/results/)")
     for name in names:

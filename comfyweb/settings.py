@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "csp",
     "runners",
 ]
+if DEBUG:
+    # Development only: the demo (and its demo/demo superuser) and `manage.py simulate`.
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

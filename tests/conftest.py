@@ -40,9 +40,25 @@ def comfyui(httpserver):
 
 
 @pytest.fixture
+def short_deadline(settings):
+    """Upstream timeouts short enough for hanging runners, long enough for loopback."""
+    settings.UPSTREAM_CONNECT_TIMEOUT = 0.5
+    settings.UPSTREAM_READ_TIMEOUT = 0.5
+    settings.UPSTREAM_DEADLINE = 1.0
+
+
+@pytest.fixture
+def runner():
+    """A direct runner in a team of its own; modules that need another kind define their own."""
+    from tests.factories import make_runner, make_team
+
+    return make_runner(make_team())
+
+
+@pytest.fixture
 def simulator():
     """A small simulated fleet on a free loopback port, with real time."""
-    from runners.simulator import Fleet, SimulatorServer
+    from simulator import Fleet, SimulatorServer
 
     with SimulatorServer(Fleet.generate(managed=3, self_hosted=3, direct=4, seed=0)) as server:
         yield server

@@ -76,3 +76,15 @@ def make_snapshot(
         for gpu, used in enumerate(vram_used)
     )
     return snapshot
+
+
+def make_direct_runner(simulator: Any, mode: str = "ok", **fields: Any) -> Runner:
+    """A bookmark of the simulator's first direct runner, switched to `mode`."""
+    sim_runner = simulator.fleet.of_kind("direct")[0]
+    simulator.fleet.set_mode(sim_runner.id, mode)
+    return make_runner(
+        make_team(),
+        base_url=simulator.direct_base_url(sim_runner.id),
+        headers=dict(sim_runner.headers),
+        **fields,
+    )

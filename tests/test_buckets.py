@@ -4,18 +4,13 @@ import pytest
 
 from runners.history import buckets, rollups
 from runners.history.buckets import Stat
-from tests.factories import make_runner, make_snapshot, make_team
+from tests.factories import make_snapshot
 
 pytestmark = pytest.mark.django_db
 
 T0 = 1_700_000_100  # a multiple of 300
 HOUR = 1_700_002_800  # a multiple of 3600
 GIB = 1024**3
-
-
-@pytest.fixture
-def runner():
-    return make_runner(make_team())
 
 
 def test_a_snapshot_falls_into_the_bucket_its_epoch_divides_into(runner):

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from devtools.seeding import seed_fleet
 from runners import polling
 from runners.models import Runner, RunnerState, Team
 from runners.polling import budget
-from runners.seeding import seed_fleet
-from runners.simulator import Fleet, SimulatorServer
+from simulator import Fleet, SimulatorServer
 from tests.factories import make_runner, make_team
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,11 +14,11 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
+from devtools.seeding import seed_fleet
 from runners import polling
 from runners.models import GpuSample, Runner, RunnerState, Snapshot, Team
 from runners.polling import collector
-from runners.seeding import seed_fleet
-from runners.simulator import Fleet, SimulatorServer
+from simulator import Fleet, SimulatorServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,26 +6,9 @@ import pytest
 
 from runners import polling
 from runners.models import ApiToken
-from tests.factories import make_runner, make_team, make_token
+from tests.factories import make_direct_runner, make_runner, make_team, make_token
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _short_deadline(settings):
-    settings.UPSTREAM_CONNECT_TIMEOUT = 0.5
-    settings.UPSTREAM_READ_TIMEOUT = 0.5
-    settings.UPSTREAM_DEADLINE = 1.0
-
-
-def direct_runner(simulator, mode="ok"):
-    sim_runner = simulator.fleet.of_kind("direct")[0]
-    simulator.fleet.set_mode(sim_runner.id, mode)
-    return make_runner(
-        make_team(),
-        base_url=simulator.direct_base_url(sim_runner.id),
-        headers=dict(sim_runner.headers),
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_deadline")]
 
 
 def comfycontrol_runner(simulator, kind="managed", token="cfc_sim_pro", mode="ok", runner_id=None):
@@ -56,7 +39,7 @@ def comfycontrol_runner(simulator, kind="managed", token="cfc_sim_pro", mode="ok
     ],
 )
 def test_a_direct_runner_failure_becomes_its_state(simulator, mode, status):
-    state = polling.refresh(direct_runner(simulator, mode))
+    state = polling.refresh(make_direct_runner(simulator, mode))
 
     assert state.status == status
     assert state.error_sentence.endswith(".")
@@ -118,7 +101,7 @@ def test_a_refused_connection_is_unreachable():
 def test_a_loopback_runner_is_blocked_unless_the_policy_allows_it(simulator, settings):
     settings.EGRESS_ALLOW_LOOPBACK = False
 
-    state = polling.refresh(direct_runner(simulator))
+    state = polling.refresh(make_direct_runner(simulator))
 
     assert state.status == "blocked"
     assert simulator.fleet.stats()["requests"]["comfyui"] == 0
@@ -131,7 +114,7 @@ def test_a_metadata_address_is_always_blocked():
 
 
 def test_hostile_strings_are_cleaned_and_the_fetch_succeeds(simulator):
-    state = polling.refresh(direct_runner(simulator, "hostile"))
+    state = polling.refresh(make_direct_runner(simulator, "hostile"))
 
     assert state.status == "ok"
     names = [device["model"] for device in state.stats["devices"]]

@@ -10,37 +10,21 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from devtools.seeding import seed_fleet
 from runners import polling
 from runners.models import Runner, RunnerState, Snapshot
-from runners.seeding import seed_fleet
-from tests.factories import make_runner, make_team
-
-
-@pytest.fixture
-def short_deadline(settings):
-    settings.UPSTREAM_DEADLINE = 1.0
-    settings.UPSTREAM_READ_TIMEOUT = 0.5
+from tests.factories import make_direct_runner, make_team
 
 
 def fresh(runner: Runner) -> Runner:
     return Runner.objects.select_related("state").get(pk=runner.pk)
 
 
-def direct_runner(simulator, **fields) -> Runner:
-    sim_runner = simulator.fleet.of_kind("direct")[0]
-    return make_runner(
-        make_team(),
-        base_url=simulator.direct_base_url(sim_runner.id),
-        headers=dict(sim_runner.headers),
-        **fields,
-    ), sim_runner.id
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_refresh_waits_out_a_locked_sqlite_database(simulator):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's database-wide write lock")
-    runner, _ = direct_runner(simulator)
+    runner = make_direct_runner(simulator)
     locked = threading.Event()
 
     def hold_the_write_lock() -> None:
@@ -64,7 +48,8 @@ def test_a_refresh_waits_out_a_locked_sqlite_database(simulator):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("short_deadline")
 def test_a_flapping_runner_gets_one_snapshot_per_fetch_and_a_clear_state_each_time(simulator):
-    runner, sim_id = direct_runner(simulator, poll_interval=5)
+    runner = make_direct_runner(simulator, poll_interval=5)
+    sim_id = simulator.fleet.of_kind("direct")[0].id
     seen = []
     start = timezone.now()
     for step, mode in enumerate(["ok", "status:500", "ok", "hang", "ok", "garbage"]):
@@ -97,7 +82,7 @@ def test_a_storm_of_503s_and_429s_leaves_every_runner_in_a_clear_state(comfycont
 
 @pytest.mark.django_db
 def test_a_clock_jumping_back_neither_duplicates_a_snapshot_nor_freezes_the_runner(simulator):
-    runner, _ = direct_runner(simulator)
+    runner = make_direct_runner(simulator)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         polling.refresh(runner)
@@ -114,7 +99,7 @@ def test_a_clock_jumping_back_neither_duplicates_a_snapshot_nor_freezes_the_runn
 
 @pytest.mark.django_db
 def test_a_lease_stamped_before_the_clock_went_back_does_not_hold_the_runner(simulator):
-    runner, _ = direct_runner(simulator)
+    runner = make_direct_runner(simulator)
     RunnerState.objects.create(runner=runner, lease_until=timezone.now() + timedelta(hours=1))
 
     assert polling.refresh(fresh(runner)).status == "ok"

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from runners.models import Runner
-from runners.simulator import Fleet, SimulatorServer
+from simulator import Fleet, SimulatorServer
 from tests.factories import make_team, make_token
 
 pytestmark = pytest.mark.django_db

@@ -20,11 +20,6 @@ HOUR = 1_700_002_800  # a multiple of 3600
 GIB = 1024**3
 
 
-@pytest.fixture
-def runner():
-    return make_runner(make_team())
-
-
 def rounded_mean(values):
     """Half up, in integers: how rollups round on SQLite and PostgreSQL alike."""
     return (sum(values) + len(values) // 2) // len(values)

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from devtools.seeding import seed_fleet
 from runners import polling, sharing
 from runners.models import ApiToken, GpuSample, Membership, Runner, RunnerState, ShareLink, Snapshot
-from runners.seeding import seed_fleet
 from tests.factories import TEST_TOKEN, make_member, make_runner, make_team, make_token, make_user
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 
+from devtools.seeding import seed_fleet
 from runners.models import Runner, Team
-from runners.seeding import seed_fleet
 from tests.browser import CHROMIUM, HOW_TO_ENABLE, LAUNCH_ARGS
 from tests.factories import make_member, make_team
 

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from runners.models import SnapshotRollup, SoftwareChange, StatusChange
-from tests.factories import make_member, make_runner, make_snapshot, make_team
+from tests.factories import make_runner, make_snapshot, make_team
 from tests.views.test_dashboard import with_state
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +22,6 @@ def frozen_clock():
 @pytest.fixture
 def runner():
     return make_runner(make_team("Studio", slug="studio"), slug="box")
-
-
-@pytest.fixture
-def member(client, runner):
-    client.force_login(make_member(runner.team))
-    return client
 
 
 def test_the_runner_page_gives_uptime_over_a_day_a_week_and_a_month(member, runner):

@@ -39,12 +39,6 @@ def runner():
     return runner
 
 
-@pytest.fixture
-def member(client, runner):
-    client.force_login(make_member(runner.team))
-    return client
-
-
 @pytest.mark.parametrize("key", RANGES)
 def test_an_htmx_range_switch_renders_only_the_chart_section(member, key):
     page = member.get(f"/runners/studio/box/?range={key}", headers=HTMX).content.decode()

@@ -1,4 +1,7 @@
-"""Bookmarks for a simulated fleet, as `manage.py demo` and the benchmarks use them."""
+"""Bookmarks for a simulated fleet, as `manage.py demo`, the tests and the benchmarks use them.
+
+A plain module over runners.models: importable whether or not the devtools app is installed.
+"""
 
 from __future__ import annotations
 

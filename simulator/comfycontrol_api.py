@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from runners.simulator import bodies
-from runners.simulator.exchange import Outcome, Request, Routed, reason
-from runners.simulator.fleet import Fleet, direct_base_url
-from runners.simulator.runner import Kind, SimRunner, Token
+from simulator import bodies
+from simulator.exchange import Outcome, Request, Routed, reason
+from simulator.fleet import Fleet, direct_base_url
+from simulator.runner import Kind, SimRunner, Token
 
 API = "comfycontrol"
 DEFAULT_PER_PAGE = 20

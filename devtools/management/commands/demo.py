@@ -6,9 +6,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from devtools.seeding import seed_fleet
 from runners.models import Membership, Team
-from runners.seeding import seed_fleet
-from runners.simulator import Fleet, SimulatorServer
+from simulator import Fleet, SimulatorServer
 
 # A few runners misbehave so the failure states can be seen.
 DEMO_MODES = {"self_hosted": "flap", "direct": "status:500"}

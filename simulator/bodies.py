@@ -8,8 +8,8 @@ import uuid
 import zlib
 from typing import Any
 
-from runners.simulator import catalog, hostile
-from runners.simulator.runner import SimRunner
+from simulator import catalog, hostile
+from simulator.runner import SimRunner
 
 CUDA_CONTEXT_BYTES = 537_919_488  # what a CUDA context takes before torch allocates anything
 MIB_2 = 2 * 1024 * 1024

@@ -9,10 +9,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from runners.simulator import bodies
-from runners.simulator.exchange import Outcome, Request, Routed, reason
-from runners.simulator.fleet import Fleet
-from runners.simulator.runner import SimRunner
+from simulator import bodies
+from simulator.exchange import Outcome, Request, Routed, reason
+from simulator.fleet import Fleet
+from simulator.runner import SimRunner
 
 API = "comfyui"
 PATH = re.compile(r"^/comfyui/([^/]+)(/.*)?$")

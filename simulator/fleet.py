@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from runners.simulator.counters import Hit, RateLimiter, RequestLog, tally, window_max
-from runners.simulator.generate import generate_runners
-from runners.simulator.runner import (
+from simulator.counters import Hit, RateLimiter, RequestLog, tally, window_max
+from simulator.generate import generate_runners
+from simulator.runner import (
     Kind,
     SimRunner,
     Token,

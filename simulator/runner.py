@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from runners.simulator.catalog import Machine
+from simulator.catalog import Machine
 
 Kind = Literal["managed", "self_hosted", "direct"]
 Tier = Literal["free", "pro", "plus"]

@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from runners.simulator.exchange import Outcome, Request, Routed
-from runners.simulator.fleet import Fleet
+from simulator.exchange import Outcome, Request, Routed
+from simulator.fleet import Fleet
 
 RUNNER_PATH = re.compile(r"^/_sim/runners/([^/]+)/(mode|latency|values)$")
 

@@ -6,9 +6,9 @@ import random
 import uuid
 from typing import TypedDict
 
-from runners.simulator import catalog
-from runners.simulator.catalog import Machine
-from runners.simulator.runner import SimRunner
+from simulator import catalog
+from simulator.catalog import Machine
+from simulator.runner import SimRunner
 
 ARGV_SECRET = ("--api-key", "sim-argv-secret")
 

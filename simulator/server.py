@@ -18,9 +18,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from runners.simulator import bodies, comfycontrol_api, comfyui_api, control_api
-from runners.simulator.exchange import Outcome, Request, Routed
-from runners.simulator.fleet import Fleet, direct_base_url
+from simulator import bodies, comfycontrol_api, comfyui_api, control_api
+from simulator.exchange import Outcome, Request, Routed
+from simulator.fleet import Fleet, direct_base_url
 
 HOST = "127.0.0.1"
 HUGE_BODY_BYTES = 100 * 1024 * 1024
@@ -37,14 +37,15 @@ ROUTERS: tuple[tuple[str, Callable[[Fleet, Request], Routed]], ...] = (
 
 
 class SimulatorServer:
-    """A fleet served on a loopback port: ComfyControl at base_url, runners at direct_base_url().
+    """A fleet served on one port: ComfyControl at base_url, runners at direct_base_url().
 
-    Binds at construction (port 0 picks a free one); use as a context manager or start()/stop().
+    Binds at construction to host (loopback unless told), port 0 picks a free one; use as a
+    context manager or start()/stop().
     """
 
-    def __init__(self, fleet: Fleet | None = None, *, port: int = 0) -> None:
+    def __init__(self, fleet: Fleet | None = None, *, port: int = 0, host: str = HOST) -> None:
         self.fleet = fleet if fleet is not None else Fleet.generate()
-        self._httpd = _HTTPServer(port, self.fleet)
+        self._httpd = _HTTPServer(host, port, self.fleet)
         self._thread: threading.Thread | None = None
 
     @property
@@ -82,7 +83,8 @@ class SimulatorServer:
 
     def _wake(self) -> None:
         # A connection ends serve_forever's select() now rather than after its poll interval.
-        with suppress(OSError), socket.create_connection((HOST, self.port), timeout=0.1):
+        address = (self._httpd.server_name, self.port)
+        with suppress(OSError), socket.create_connection(address, timeout=0.1):
             pass
 
     def __enter__(self) -> SimulatorServer:
@@ -102,18 +104,19 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False  # a hanging or dripping answer must not hold up stop()
     request_queue_size = 1024  # the fleet benchmark opens hundreds of connections at once
 
-    def __init__(self, port: int, fleet: Fleet) -> None:
+    def __init__(self, host: str, port: int, fleet: Fleet) -> None:
         self.fleet = fleet
         self.closing = threading.Event()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
-        super().__init__((HOST, port), _Handler)
-        self.base_url = f"http://{HOST}:{self.server_address[1]}"
+        self.host = host
+        super().__init__((host, port), _Handler)
+        self.base_url = f"http://{host}:{self.server_address[1]}"
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look up the host's FQDN, a DNS call we never need.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = HOST, int(self.server_address[1])
+        self.server_name, self.server_port = self.host, int(self.server_address[1])
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
