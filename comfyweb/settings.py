@@ -116,7 +116,7 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    # Rendered cards (runners/fragments.py): per process, so a deploy never serves old markup.
+    # Rendered cards (runners/cards/render.py): per process, so a deploy never serves old markup.
     "cards": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "cards",

@@ -158,9 +158,9 @@ class DashboardFilterForm(forms.Form):
 
 def _status_filter(group: str) -> Q:
     """Runners whose state falls in the status group: paused runners only in "paused"."""
-    if group == "paused":
-        return Q(paused=True)
     stored = Q(state__status__in=Status.in_group(group))
+    if group == "paused":
+        return stored | Q(paused=True)
     if group == "pending":
         stored |= Q(state__isnull=True)
     return stored & Q(paused=False)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from runners import access
@@ -61,3 +62,43 @@ def test_the_dashboard_needs_a_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("role", ["owner", "member", "viewer"])
+def test_a_runner_comes_with_the_users_role_in_its_team(two_teams, role):
+    ours, _, our_runner, _ = two_teams
+    user = make_member(ours, role=role)
+
+    assert access.get_runner(user, ours.slug, our_runner.slug) == (our_runner, role)
+
+
+def test_a_runner_and_the_role_cost_one_query(two_teams, django_assert_num_queries):
+    ours, _, our_runner, _ = two_teams
+    user = make_member(ours)
+
+    with django_assert_num_queries(1):
+        runner, _ = access.get_runner(user, ours.slug, our_runner.slug)
+        assert runner.team.name == "Ours"
+
+
+def test_a_superuser_acts_as_an_owner(two_teams):
+    _, theirs, _, their_runner = two_teams
+    admin = make_user(is_superuser=True, is_staff=True)
+
+    assert access.get_runner(admin, theirs.slug, their_runner.slug)[1] == "owner"
+
+
+def test_a_viewer_may_not_change_a_runner(two_teams):
+    ours, _, our_runner, _ = two_teams
+    viewer = make_member(ours, role="viewer")
+
+    with pytest.raises(PermissionDenied):
+        access.get_editable_runner(viewer, ours.slug, our_runner.slug)
+
+
+def test_another_teams_runner_is_not_found_for_a_change_either(two_teams):
+    ours, theirs, _, their_runner = two_teams
+    owner = make_member(ours, role="owner")
+
+    with pytest.raises(Http404):
+        access.get_editable_runner(owner, theirs.slug, their_runner.slug)
