@@ -2,7 +2,8 @@
 
 Runs `manage.py demo` (a simulated fleet and the development server) on free loopback ports with
 a throwaway database, logs in as demo/demo in Debian's chromium, waits for the cards to fill,
-and shoots the dashboard and a runner page at 1280 and 360 px wide, light and dark.
+and shoots the dashboard (cards and table) and a runner page at 1280 and 390 px wide, light and
+dark.
 """
 
 from __future__ import annotations
@@ -26,9 +27,17 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import CHROMIUM, LAUNCH_ARGS  # noqa: E402  (the browser the tests drive)
 
 OUT = ROOT / "docs" / "screenshots"
-VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "360": {"width": 360, "height": 760}}
+VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 RUNNER_PAGE = "/runners/demo/comfy-gpu-01-a100-80gb-x4/"
-UNSETTLED_CARDS = 'article.card[data-status="pending"], article.card[data-status="refreshing"]'
+UNSETTLED = (
+    ":is(article.card, tr)[data-status=pending], :is(article.card, tr)[data-status=refreshing]"
+)
+# (file name, path, what shows the page has rendered its runners)
+PAGES = [
+    ("dashboard", "/", "article.card"),
+    ("table", "/?view=table", "table.fleet-table tbody tr"),
+    ("runner", RUNNER_PAGE, "article.card"),
+]
 MAX_PNG_BYTES = 400_000
 
 
@@ -83,7 +92,7 @@ def wait_until_up(url: str, demo: subprocess.Popen, log_path: Path, timeout_s: f
 
 def shoot(browser: Browser, base_url: str, width: str, scheme: str) -> list[Path]:
     context = browser.new_context(
-        base_url=base_url, viewport=VIEWPORTS[width], color_scheme=scheme, is_mobile=width == "360"
+        base_url=base_url, viewport=VIEWPORTS[width], color_scheme=scheme, is_mobile=width == "390"
     )
     context.set_default_timeout(30_000)
     page = context.new_page()
@@ -92,8 +101,8 @@ def shoot(browser: Browser, base_url: str, width: str, scheme: str) -> list[Path
     page.on("console", lambda m: problems.append(m.text) if "Security Policy" in m.text else None)
     log_in(page)
     shots = [
-        capture(page, "/", OUT / f"dashboard-{width}-{scheme}.png"),
-        capture(page, RUNNER_PAGE, OUT / f"runner-{width}-{scheme}.png"),
+        capture(page, path, ready, OUT / f"{name}-{width}-{scheme}.png")
+        for name, path, ready in PAGES
     ]
     context.close()
     if problems:
@@ -109,10 +118,10 @@ def log_in(page: Page) -> None:
     expect(page.get_by_role("heading", name="Runners")).to_be_visible()
 
 
-def capture(page: Page, path: str, png: Path) -> Path:
+def capture(page: Page, path: str, ready: str, png: Path) -> Path:
     page.goto(path)
-    expect(page.locator("article.card").first).to_be_visible()
-    expect(page.locator(UNSETTLED_CARDS)).to_have_count(0)
+    expect(page.locator(ready).first).to_be_visible()
+    expect(page.locator(UNSETTLED)).to_have_count(0)
     page.screenshot(path=png, animations="disabled", caret="hide")
     return png
 

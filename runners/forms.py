@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from runners.history.trends import DEFAULT_RANGE, RANGES, TrendRange
 from runners.models import ApiToken, Runner
-from runners.status import GROUPS, Status
+from runners.status import GROUPS, group_filter
 from runners.units import GIB
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
@@ -102,23 +103,29 @@ class RunnerForm(forms.ModelForm):
         return cleaned
 
 
+def _failing_first() -> Case:
+    return Case(When(group_filter("failing"), then=Value(0)), default=Value(1))
+
+
 class DashboardFilterForm(forms.Form):
-    """The dashboard's filters and sort, read from the query string, applied to a queryset."""
+    """The dashboard's filters, sort and view, read from the query string and applied to a
+    queryset. The first sort is the default: failing runners first, then by name."""
 
     SORTS = {
-        "name": ("Name", [F("name").asc(), F("team__name").asc()]),
+        "attention": ("Failing first", [_failing_first(), "name", "team__name"]),
+        "name": ("Name", ["name", "team__name"]),
+        "team": ("Team", ["team__name", "name"]),
         "vram": ("Most free VRAM", [F("state__vram_free_max").desc(nulls_last=True), "name"]),
         "seen": ("Last seen", [F("state__succeeded_at").desc(nulls_last=True), "name"]),
     }
+    VIEWS = [("cards", "Cards"), ("table", "Table")]
+    FILTERS = ("q", "status", "team", "min_vram")
 
     q = forms.CharField(required=False, label="Search", max_length=100)
     status = forms.ChoiceField(
         required=False, label="Status", choices=[("", "Any status"), *GROUPS.items()]
     )
     team = forms.ChoiceField(required=False, label="Team")
-    sort = forms.ChoiceField(
-        required=False, label="Sort", choices=[(key, label) for key, (label, _) in SORTS.items()]
-    )
     min_vram = forms.DecimalField(
         required=False,
         label="Free VRAM at least (GiB)",
@@ -126,6 +133,11 @@ class DashboardFilterForm(forms.Form):
         max_digits=6,
         decimal_places=1,
     )
+    sort = forms.ChoiceField(
+        required=False, label="Sort", choices=[(key, label) for key, (label, _) in SORTS.items()]
+    )
+    view = forms.ChoiceField(required=False, label="View", choices=VIEWS)
+    page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -133,11 +145,20 @@ class DashboardFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
-        return any(value not in (None, "") for value in self._filters().values())
+        filters = self._cleaned()
+        return any(filters.get(name) not in (None, "") for name in self.FILTERS)
+
+    @property
+    def chosen_view(self) -> str:
+        return self._cleaned().get("view") or self.VIEWS[0][0]
+
+    @property
+    def chosen_sort(self) -> str:
+        return self._cleaned().get("sort") or next(iter(self.SORTS))
 
     def apply(self, runners: QuerySet[Runner]) -> QuerySet[Runner]:
         """The runners that match the valid filters, in the chosen order."""
-        filters = self._filters()
+        filters = self._cleaned()
         if query := filters.get("q"):
             runners = runners.filter(
                 Q(name__icontains=query)
@@ -145,25 +166,20 @@ class DashboardFilterForm(forms.Form):
                 | Q(state__gpu_models__icontains=query)
             )
         if status := filters.get("status"):
-            runners = runners.filter(_status_filter(status))
+            runners = runners.filter(group_filter(status))
         if team := filters.get("team"):
             runners = runners.filter(team__slug=team)
         if (min_vram := filters.get("min_vram")) is not None:
             runners = runners.filter(state__vram_free_max__gte=int(min_vram * GIB))
-        return runners.order_by(*self.SORTS[filters.get("sort") or "name"][1])
+        return runners.order_by(*self.SORTS[self.chosen_sort][1])
 
-    def _filters(self) -> dict[str, Any]:
+    def query_with(self, **changes: object) -> str:
+        """This form's valid query string with some parameters changed ("" drops one)."""
+        params = {**self._cleaned(), **changes}
+        return urlencode({name: value for name, value in params.items() if value not in (None, "")})
+
+    def _cleaned(self) -> dict[str, Any]:
         return self.cleaned_data if self.is_valid() else {}
-
-
-def _status_filter(group: str) -> Q:
-    """Runners whose state falls in the status group: paused runners only in "paused"."""
-    stored = Q(state__status__in=Status.in_group(group))
-    if group == "paused":
-        return stored | Q(paused=True)
-    if group == "pending":
-        stored |= Q(state__isnull=True)
-    return stored & Q(paused=False)
 
 
 class ShareLinkForm(forms.Form):

@@ -113,6 +113,11 @@ class Runner(models.Model):
         return self.name
 
     @property
+    def source_short(self) -> str:
+        """The source in one word, for narrow columns."""
+        return {"managed": "managed", "self_hosted": "self-hosted", "direct": "direct"}[self.source]
+
+    @property
     def uses_comfycontrol(self) -> bool:
         return self.source != self.Source.DIRECT
 
@@ -167,6 +172,7 @@ class RunnerState(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     status_since = models.DateTimeField(default=timezone.now)
+    down_since = models.DateTimeField(null=True, blank=True)
     error_sentence = models.CharField(max_length=300, blank=True)
     error_detail = models.TextField(blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
@@ -177,6 +183,9 @@ class RunnerState(models.Model):
     # Copied out of `stats` so the dashboard can filter and sort on them in SQL.
     vram_free_max = models.BigIntegerField(null=True, blank=True)
     gpu_models = models.CharField(max_length=500, blank=True)
+    # Likewise for the dashboard's status strip: the fleet's free VRAM and idle GPUs.
+    vram_free_total = models.BigIntegerField(null=True, blank=True)
+    idle_gpus = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
 

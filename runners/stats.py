@@ -16,6 +16,17 @@ from urllib.parse import unquote
 from runners.text import clean_text
 
 CORE_PACK = "core"
+OS_NAMES = {
+    "posix": "Linux or macOS",
+    "nt": "Windows",
+    "linux": "Linux",
+    "darwin": "macOS",
+    "win32": "Windows",
+}
+# A GPU of a runner without a queue to ask counts as idle below this much VRAM in use.
+IDLE_VRAM_USED = 0.1
+# From this much VRAM in use a GPU is shown in the warning tone.
+VRAM_WARN_USED = 0.9
 OTHER_PACK = "(other)"
 
 _VERSION = re.compile(r"v?(\d+(?:\.\d+)*)", re.IGNORECASE)
@@ -89,6 +100,11 @@ class Device:
             return None
         return used / self.vram_total
 
+    @property
+    def vram_is_nearly_full(self) -> bool:
+        fraction = self.vram_used_fraction
+        return fraction is not None and fraction >= VRAM_WARN_USED
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Device:
         """Return the device stored by ``to_dict``."""
@@ -144,14 +160,47 @@ class RunnerStats:
         return self.ram_total - self.ram_free
 
     @property
+    def os_name(self) -> str | None:
+        """The OS as people name it; ComfyUI up to 0.3.77 only says "posix" or "nt"."""
+        if self.os is None:
+            return None
+        return OS_NAMES.get(self.os.lower(), self.os)
+
+    @property
+    def gpu_groups(self) -> list[tuple[str, tuple[Device, ...]]]:
+        """Real GPUs grouped by model, in device order: ("NVIDIA A100 80GB", (gpu0, gpu1…))."""
+        groups: dict[str, list[Device]] = {}
+        for device in self.gpus:
+            groups.setdefault(device.model, []).append(device)
+        return [(model, tuple(devices)) for model, devices in groups.items()]
+
+    @property
+    def gpus(self) -> tuple[Device, ...]:
+        """The devices that are GPUs with VRAM of their own: not a CPU, MPS or DirectML."""
+        return tuple(d for d in self.devices if not (d.vram_is_fake or d.vram_is_system_ram))
+
+    @property
     def largest_vram_free(self) -> int | None:
         """The most free VRAM on one real GPU; None without one that reports it."""
-        free = [
-            d.vram_free
-            for d in self.devices
-            if d.vram_free is not None and not (d.vram_is_fake or d.vram_is_system_ram)
-        ]
-        return max(free, default=None)
+        return max((d.vram_free for d in self.gpus if d.vram_free is not None), default=None)
+
+    @property
+    def vram_free_total(self) -> int | None:
+        """Free VRAM over every real GPU; None without one that reports it."""
+        free = [d.vram_free for d in self.gpus if d.vram_free is not None]
+        return sum(free) if free else None
+
+    @property
+    def idle_gpu_count(self) -> int:
+        """GPUs free for a job: all of them when the queue is empty, none while it runs;
+        without a queue (ComfyControl), those using less than IDLE_VRAM_USED of their VRAM."""
+        if self.is_busy is not None:
+            return 0 if self.is_busy else len(self.gpus)
+        return sum(
+            1
+            for d in self.gpus
+            if d.vram_used_fraction is not None and d.vram_used_fraction < IDLE_VRAM_USED
+        )
 
     @property
     def is_busy(self) -> bool | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import Q
 
 # The dashboard's status filter: group key and its label, in the order the filter lists them.
 GROUPS = {"ok": "Up", "failing": "Failing", "paused": "Paused", "pending": "Not fetched"}
@@ -105,3 +106,13 @@ MEANINGS: dict[Status, Meaning] = {
 
 # Derived from a stored state when a card is built; never written to the database.
 DISPLAY_ONLY = frozenset({Status.REFRESHING, Status.STALE})
+
+
+def group_filter(group: str) -> Q:
+    """A filter on runners whose state falls in the group: paused runners only in "paused"."""
+    stored = Q(state__status__in=Status.in_group(group))
+    if group == "paused":
+        return stored | Q(paused=True)
+    if group == "pending":
+        stored |= Q(state__isnull=True)
+    return stored & Q(paused=False)

@@ -21,21 +21,25 @@ from django.utils.safestring import SafeString, mark_safe
 from runners.cards.build import Audience, Card, Face, cards_for, face_of, interval_floor
 from runners.models import Runner
 
-TEMPLATE = "runners/_card.html"
+# Each view of the dashboard renders a runner as one fragment: a card, or a table row.
+TEMPLATES = {"cards": "runners/_card.html", "table": "runners/_row.html"}
 
 
-def cards_html(runners: Sequence[Runner], audience: Audience) -> list[SafeString]:
-    """Each runner's card markup, in order; only cards missing from the cache are built."""
+def cards_html(
+    runners: Sequence[Runner], audience: Audience, view: str = "cards"
+) -> list[SafeString]:
+    """Each runner's card (or table row) markup, in order; only those missing from the cache
+    are built."""
     cache = caches["cards"]
     now = timezone.now()
     floor = interval_floor(runners)
     keys = {
-        runner.pk: _key(runner, face_of(runner, now, audience, floor), audience)
+        runner.pk: _key(runner, face_of(runner, now, audience, floor), audience, view)
         for runner in runners
     }
     found = cache.get_many(keys.values())
     missing = [runner for runner in runners if keys[runner.pk] not in found]
-    rendered = {keys[card.runner.pk]: _render(card) for card in cards_for(missing, audience)}
+    rendered = {keys[card.runner.pk]: _render(card, view) for card in cards_for(missing, audience)}
     cache.set_many(rendered)
     markup = found | rendered
     return [mark_safe(markup[keys[runner.pk]]) for runner in runners]  # noqa: S308
@@ -52,16 +56,17 @@ def card_html(card: Card) -> SafeString:
     return mark_safe(markup)  # noqa: S308
 
 
-def _render(card: Card) -> str:
-    return render_to_string(TEMPLATE, {"card": card})
+def _render(card: Card, view: str = "cards") -> str:
+    return render_to_string(TEMPLATES[view], {"card": card})
 
 
-def _key(runner: Runner, face: Face, audience: Audience) -> str:
+def _key(runner: Runner, face: Face, audience: Audience, view: str = "cards") -> str:
     """The stats, sparkline and uptime change only with a fetch, so with `face.version`.
 
     Ages ("12 s ago") are the exception: app.js keeps them current in the browser.
     """
     shown = (
+        view,
         runner.name,
         runner.slug,
         runner.source,

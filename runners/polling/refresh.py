@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from runners.crypto import DecryptionError
@@ -22,6 +23,7 @@ from runners.history import uptime
 from runners.history.record import Previous, record
 from runners.models import ApiToken, Runner, RunnerState
 from runners.polling import budget
+from runners.stats import RunnerStats
 from runners.status import Status
 from runners.upstream import comfycontrol, comfyui, errors
 from runners.upstream.egress import EgressPolicy, Limits
@@ -191,8 +193,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
             latency_ms=fetched.latency_ms,
             stats=stats.to_dict(),
             raw=fetched.raw,
-            vram_free_max=stats.largest_vram_free,
-            gpu_models=", ".join(sorted({d.model for d in stats.devices}))[:500],
+            **summary_columns(stats),
             retry_at=None,
         )
         _note_token_use(runner, now, Status.OK)
@@ -219,6 +220,16 @@ def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) 
     return _reloaded(runner)
 
 
+def summary_columns(stats: RunnerStats) -> dict[str, object]:
+    """The state row's copies of stats that the dashboard filters, sorts and adds up in SQL."""
+    return {
+        "vram_free_max": stats.largest_vram_free,
+        "vram_free_total": stats.vram_free_total,
+        "idle_gpus": stats.idle_gpu_count,
+        "gpu_models": ", ".join(sorted({d.model for d in stats.devices}))[:500],
+    }
+
+
 def _previous(runner: Runner) -> Previous:
     """The state this fetch replaces, read inside its transaction: a cached one may be stale."""
     state = RunnerState.objects.only("status", "fetched_at", "stats").get(pk=runner.pk)
@@ -226,10 +237,20 @@ def _previous(runner: Runner) -> Previous:
     return Previous(state.status, fetched_ts, state.stats)
 
 
-def _update_state(runner: Runner, now: datetime, status: str, **fields: object) -> None:
+def _update_state(runner: Runner, now: datetime, status: Status, **fields: object) -> None:
+    failing = Status.in_group("failing")
     RunnerState.objects.filter(pk=runner.pk).update(
         status=status,
         status_since=Case(When(status=status, then=F("status_since")), default=Value(now)),
+        # Down since the first failure after the runner last worked, whatever failures followed.
+        down_since=(
+            Case(
+                When(status__in=failing, then=Coalesce(F("down_since"), Value(now))),
+                default=Value(now),
+            )
+            if status in failing
+            else None
+        ),
         fetched_at=now,
         lease_until=None,
         **fields,

@@ -20,9 +20,15 @@ register = template.Library()
 @register.filter
 def gib(value: int | None) -> SafeString | str:
     """`12.3 GiB` with the exact byte count on hover; an em dash when unknown."""
-    if value is None:
+    if not isinstance(value, int):
         return "—"
     return format_html('<span title="{} bytes">{} GiB</span>', f"{value:,}", f"{value / GIB:.1f}")
+
+
+@register.filter
+def gib_plain(value: int | None) -> str:
+    """`12.3 GiB` as plain text, for attributes."""
+    return f"{value / GIB:.1f} GiB" if isinstance(value, int) else "—"
 
 
 @register.filter
@@ -45,6 +51,27 @@ def age(moment: datetime | None) -> str:
         return "never"
     seconds = max(0, int((timezone.now() - moment).total_seconds()))
     return f"{duration(seconds)} ago"
+
+
+@register.filter
+def since(moment: datetime | None) -> str:
+    """How long since, as `age` without "ago": `4 min`."""
+    if moment is None:
+        return "—"
+    return duration(max(0, int((timezone.now() - moment).total_seconds())))
+
+
+@register.filter
+def clock(moment: datetime | None) -> SafeString | str:
+    """The time of day (with the date when not today), in the server's zone with the zone
+    named; app.js rewrites it in the viewer's own zone."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    shown = local.strftime(
+        "%H:%M %Z" if local.date() == timezone.localdate() else "%b %-d, %H:%M %Z"
+    )
+    return format_html('<time datetime="{}" data-clock>{}</time>', local.isoformat(), shown)
 
 
 @register.filter

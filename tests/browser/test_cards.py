@@ -21,11 +21,11 @@ def test_a_card_shows_new_numbers_after_the_runner_changes(dashboard, fleet, boo
     pin_gpu_usage(fleet, "direct-2", 0.0)
     dashboard.goto("/")
     gpu = dashboard.locator(f"#card-{bookmark_of('direct-2').pk} .meter-row").first
-    expect(gpu).to_contain_text("0.0 GiB / 23.6 GiB · 0 %")
+    expect(gpu).to_contain_text("23.6 GiB free of 23.6 GiB · 0 % used")
 
     pin_gpu_usage(fleet, "direct-2", 1.0)
 
-    expect(gpu).to_contain_text("23.6 GiB / 23.6 GiB · 100 %", timeout=POLL_WAIT_MS)
+    expect(gpu).to_contain_text("0.0 GiB free of 23.6 GiB · 100 % used", timeout=POLL_WAIT_MS)
 
 
 def test_a_hanging_runner_shows_a_timeout_while_other_cards_keep_updating(
@@ -37,11 +37,11 @@ def test_a_hanging_runner_shows_a_timeout_while_other_cards_keep_updating(
     dashboard.goto("/")
     hanging = dashboard.locator(f"#card-{bookmark_of('direct-1').pk}")
     healthy_gpu = dashboard.locator(f"#card-{bookmark_of('direct-2').pk} .meter-row").first
-    expect(healthy_gpu).to_contain_text("· 0 %")
+    expect(healthy_gpu).to_contain_text("· 0 % used")
 
     pin_gpu_usage(fleet, "direct-2", 1.0)
 
     expect(hanging.locator(".badge")).to_have_text("Timeout")
     expect(hanging.locator(".sentence")).to_have_text("127.0.0.1 did not answer in time.")
-    expect(healthy_gpu).to_contain_text("· 100 %", timeout=POLL_WAIT_MS)
+    expect(healthy_gpu).to_contain_text("· 100 % used", timeout=POLL_WAIT_MS)
     expect(hanging.locator(".badge")).to_have_text("Timeout")

@@ -59,7 +59,7 @@ def sort_by_free_vram(page):
     [
         (search, "q=alp", ["alpha"]),
         (pick_failing, "status=failing", ["gamma"]),
-        (ask_for_20_gib, "min_vram=20", ["alpha", "gamma"]),
+        (ask_for_20_gib, "min_vram=20", ["gamma", "alpha"]),  # failing first
         (sort_by_free_vram, "sort=vram", ["alpha", "gamma", "beta"]),
     ],
     ids=["search", "status", "min-free-vram", "sort"],

@@ -1,0 +1,1 @@
+"""The fleet as a whole: what a team's runners add up to."""
