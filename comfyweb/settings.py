@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from comfyweb.proxies import axes_client_address
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -146,8 +148,9 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+_AXES_CLIENT_ADDRESS = axes_client_address(env_int("AXES_PROXY_COUNT", 0))
+AXES_IPWARE_PROXY_COUNT = _AXES_CLIENT_ADDRESS["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = _AXES_CLIENT_ADDRESS["AXES_IPWARE_META_PRECEDENCE_ORDER"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
