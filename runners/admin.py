@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from runners.forms import ApiTokenForm, RunnerForm, describe_headers
+from runners.forms import HEADERS_DROPPED, ApiTokenForm, RunnerForm, describe_headers
 from runners.models import (
     ApiToken,
     GpuSample,
@@ -108,6 +108,11 @@ class RunnerAdmin(admin.ModelAdmin):
         ("Direct", {"fields": ["base_url", "header_hint", "headers_text", "clear_headers"]}),
         ("Polling", {"fields": ["poll_interval", "paused"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Runner, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.headers_dropped:
+            self.message_user(request, HEADERS_DROPPED, messages.WARNING)
 
     @admin.display(description="status", ordering="state__status")
     def status(self, runner: Runner) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.db.models import F, Q, QuerySet
@@ -14,6 +15,8 @@ from runners.status import GROUPS, Status
 from runners.units import GIB
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+HEADERS_DROPPED = "Custom headers were removed because the address changed; enter them again."
 
 
 def parse_headers(text: str) -> dict[str, str]:
@@ -33,6 +36,17 @@ def parse_headers(text: str) -> dict[str, str]:
 def describe_headers(headers: dict[str, str]) -> str:
     """Header names with the last 4 characters of each value: what admins may see."""
     return ", ".join(f"{name}: …{value[-4:]}" for name, value in sorted(headers.items())) or "none"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """The scheme, host and port of a URL, the scheme's default port when none is written."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, parts.hostname or "", port or DEFAULT_PORTS.get(scheme)
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -70,10 +84,13 @@ class RunnerForm(forms.ModelForm):
         required=False,
         help_text=(
             "For direct runners behind a proxy: one “Name: value” per line. Stored encrypted; "
-            "leave blank to keep the current headers."
+            "leave blank to keep the current headers, which are removed when the scheme, host or "
+            "port changes."
         ),
     )
     clear_headers = forms.BooleanField(required=False, label="Remove all custom headers")
+    # Set when saving will drop the stored headers because the address changed (HEADERS_DROPPED).
+    headers_dropped = False
 
     class Meta:
         model = Runner
@@ -93,7 +110,20 @@ class RunnerForm(forms.ModelForm):
             self.instance.headers = {}
         elif new_headers is not None:
             self.instance.headers = new_headers
+        elif self.instance.headers and self._address_changed():
+            # Stored headers are credentials for the old host; never send them to a new one.
+            self.instance.headers = {}
+            self.headers_dropped = True
         super()._post_clean()
+
+    def _address_changed(self) -> bool:
+        new_url = self.cleaned_data.get("base_url")
+        old_url = self.instance.base_url
+        return (
+            self.instance.pk is not None
+            and new_url is not None
+            and (origin(new_url) != origin(old_url))
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
