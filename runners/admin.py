@@ -74,6 +74,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description="token")
     def masked(self, token: ApiToken) -> str:
+        if not token.secret_is_readable:
+            return "cannot be decrypted; enter it again"
         return f"…{token.hint}" if token.hint else "—"
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:
@@ -121,7 +123,7 @@ class RunnerAdmin(admin.ModelAdmin):
 
     @admin.display(description="stored headers")
     def header_hint(self, runner: Runner) -> str:
-        return describe_headers(runner.headers or {})
+        return describe_headers(runner)
 
     @admin.action(description="Pause polling of the selected runners")
     def pause(self, request: HttpRequest, queryset: QuerySet[Runner]) -> None:

@@ -16,6 +16,8 @@ from runners.units import GIB
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+UNREADABLE_TOKEN = "The stored token cannot be decrypted with the configured keys; enter it again."
+UNREADABLE_HEADERS = "cannot be decrypted with the configured keys; enter them again"
 HEADERS_DROPPED = "Custom headers were removed because the address changed; enter them again."
 
 
@@ -33,8 +35,11 @@ def parse_headers(text: str) -> dict[str, str]:
     return headers
 
 
-def describe_headers(headers: dict[str, str]) -> str:
+def describe_headers(runner: Runner) -> str:
     """Header names with the last 4 characters of each value: what admins may see."""
+    if not runner.headers_are_readable:
+        return UNREADABLE_HEADERS
+    headers = runner.headers or {}
     return ", ".join(f"{name}: …{value[-4:]}" for name, value in sorted(headers.items())) or "none"
 
 
@@ -67,6 +72,8 @@ class ApiTokenForm(forms.ModelForm):
             raise forms.ValidationError("Enter the token.")
         if secret and (len(secret) < 8 or any(c.isspace() for c in secret)):
             raise forms.ValidationError("That does not look like an API token.")
+        if not secret and not self.instance.secret_is_readable:
+            raise forms.ValidationError(UNREADABLE_TOKEN)
         return secret or self.instance.secret
 
 
@@ -110,11 +117,14 @@ class RunnerForm(forms.ModelForm):
             self.instance.headers = {}
         elif new_headers is not None:
             self.instance.headers = new_headers
-        elif self.instance.headers and self._address_changed():
+        elif self._has_stored_headers() and self._address_changed():
             # Stored headers are credentials for the old host; never send them to a new one.
             self.instance.headers = {}
             self.headers_dropped = True
         super()._post_clean()
+
+    def _has_stored_headers(self) -> bool:
+        return not self.instance.headers_are_readable or bool(self.instance.headers)
 
     def _address_changed(self) -> bool:
         new_url = self.cleaned_data.get("base_url")
