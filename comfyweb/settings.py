@@ -8,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from comfyweb.proxies import axes_client_address
+from runners.crypto import key_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -214,6 +215,11 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS and DEBUG:
     # A fixed development key keeps `make demo` working out of the box; never used in production.
     FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktMDAwMDAwMDAwMDA="]
+elif not DEBUG and (_KEY_PROBLEMS := key_problems(FIELD_ENCRYPTION_KEYS)):
+    # Stop here rather than in a system check, which the WSGI server never runs.
+    raise ImproperlyConfigured(
+        " ".join(_KEY_PROBLEMS) + " Generate a key with `python manage.py generate_field_key`."
+    )
 
 COMFYCONTROL_API_URL = os.environ.get("COMFYCONTROL_API_URL", "https://api.comfycontrol.app")
 # Below ComfyControl's 40 requests / 10 s per client IP, shared by every process of a deployment.

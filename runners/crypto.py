@@ -39,6 +39,11 @@ def decrypt(ciphertext: str) -> str:
         raise DecryptionError(UNDECRYPTABLE) from None
 
 
+def new_key() -> str:
+    """A new random key for FIELD_ENCRYPTION_KEYS."""
+    return Fernet.generate_key().decode()
+
+
 def key_problems(keys: list[str]) -> list[str]:
     """Plain sentences describing what is wrong with a key list (empty when it is usable)."""
     if not keys:
