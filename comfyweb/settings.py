@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "comfyweb.middleware.no_store",
 ]
 
 ROOT_URLCONF = "comfyweb.urls"
@@ -240,11 +241,25 @@ DEFAULT_POLL_INTERVAL = env_int("DEFAULT_POLL_INTERVAL", 30)
 RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 7)
 ROLLUP_RETENTION_DAYS = env_int("ROLLUP_RETENTION_DAYS", 400)
 
+# Share tokens are redacted on the handler (every record written) and on the loggers that write
+# request paths, so that records reaching any other handler are redacted too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"share_tokens": {"()": "comfyweb.logfilters.RedactShareTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["share_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["share_tokens"]},
+        "django.server": {"filters": ["share_tokens"]},
+        "django.security": {"filters": ["share_tokens"]},
+    },
 }
