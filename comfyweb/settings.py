@@ -7,6 +7,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from comfyweb.proxies import axes_client_address
+from runners.crypto import key_problems
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "comfyweb.middleware.no_store",
 ]
 
 ROOT_URLCONF = "comfyweb.urls"
@@ -146,8 +150,9 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+_AXES_CLIENT_ADDRESS = axes_client_address(env_int("AXES_PROXY_COUNT", 0))
+AXES_IPWARE_PROXY_COUNT = _AXES_CLIENT_ADDRESS["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = _AXES_CLIENT_ADDRESS["AXES_IPWARE_META_PRECEDENCE_ORDER"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -211,6 +216,11 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS and DEBUG:
     # A fixed development key keeps `make demo` working out of the box; never used in production.
     FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktMDAwMDAwMDAwMDA="]
+elif not DEBUG and (_KEY_PROBLEMS := key_problems(FIELD_ENCRYPTION_KEYS)):
+    # Stop here rather than in a system check, which the WSGI server never runs.
+    raise ImproperlyConfigured(
+        " ".join(_KEY_PROBLEMS) + " Generate a key with `python manage.py generate_field_key`."
+    )
 
 COMFYCONTROL_API_URL = os.environ.get("COMFYCONTROL_API_URL", "https://api.comfycontrol.app")
 # Below ComfyControl's 40 requests / 10 s per client IP, shared by every process of a deployment.
@@ -231,11 +241,25 @@ DEFAULT_POLL_INTERVAL = env_int("DEFAULT_POLL_INTERVAL", 30)
 RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 7)
 ROLLUP_RETENTION_DAYS = env_int("ROLLUP_RETENTION_DAYS", 400)
 
+# Share tokens are redacted on the handler (every record written) and on the loggers that write
+# request paths, so that records reaching any other handler are redacted too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"share_tokens": {"()": "comfyweb.logfilters.RedactShareTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["share_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["share_tokens"]},
+        "django.server": {"filters": ["share_tokens"]},
+        "django.security": {"filters": ["share_tokens"]},
+    },
 }

@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from runners.forms import ApiTokenForm, RunnerForm, describe_headers
+from runners.forms import HEADERS_DROPPED, ApiTokenForm, RunnerForm, describe_headers
 from runners.models import (
     ApiToken,
     GpuSample,
@@ -74,6 +74,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description="token")
     def masked(self, token: ApiToken) -> str:
+        if not token.secret_is_readable:
+            return "cannot be decrypted; enter it again"
         return f"…{token.hint}" if token.hint else "—"
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:
@@ -109,6 +111,11 @@ class RunnerAdmin(admin.ModelAdmin):
         ("Polling", {"fields": ["poll_interval", "paused"]}),
     ]
 
+    def save_model(self, request: HttpRequest, obj: Runner, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.headers_dropped:
+            self.message_user(request, HEADERS_DROPPED, messages.WARNING)
+
     @admin.display(description="status", ordering="state__status")
     def status(self, runner: Runner) -> str:
         state = getattr(runner, "state", None)
@@ -116,7 +123,7 @@ class RunnerAdmin(admin.ModelAdmin):
 
     @admin.display(description="stored headers")
     def header_hint(self, runner: Runner) -> str:
-        return describe_headers(runner.headers or {})
+        return describe_headers(runner)
 
     @admin.action(description="Pause polling of the selected runners")
     def pause(self, request: HttpRequest, queryset: QuerySet[Runner]) -> None:

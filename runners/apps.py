@@ -6,4 +6,4 @@ class RunnersConfig(AppConfig):
     verbose_name = "Runners"
 
     def ready(self) -> None:
-        from runners import checks  # noqa: F401  (registers the system checks)
+        from runners import checks, signals  # noqa: F401  (registers checks and receivers)

@@ -7,6 +7,11 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+UNDECRYPTABLE = (
+    "A stored secret could not be decrypted: FIELD_ENCRYPTION_KEYS lacks the key it was "
+    "encrypted with."
+)
+
 
 class DecryptionError(Exception):
     """A stored value could not be decrypted with any configured key."""
@@ -31,10 +36,12 @@ def decrypt(ciphertext: str) -> str:
     try:
         return _keys().decrypt(ciphertext.encode()).decode()
     except InvalidToken:
-        raise DecryptionError(
-            "A stored secret could not be decrypted: FIELD_ENCRYPTION_KEYS lacks the key it was "
-            "encrypted with."
-        ) from None
+        raise DecryptionError(UNDECRYPTABLE) from None
+
+
+def new_key() -> str:
+    """A new random key for FIELD_ENCRYPTION_KEYS."""
+    return Fernet.generate_key().decode()
 
 
 def key_problems(keys: list[str]) -> list[str]:

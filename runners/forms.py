@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.db.models import Case, F, Q, QuerySet, Value, When
@@ -15,6 +15,10 @@ from runners.status import GROUPS, group_filter
 from runners.units import GIB
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+UNREADABLE_TOKEN = "The stored token cannot be decrypted with the configured keys; enter it again."
+UNREADABLE_HEADERS = "cannot be decrypted with the configured keys; enter them again"
+HEADERS_DROPPED = "Custom headers were removed because the address changed; enter them again."
 
 
 def parse_headers(text: str) -> dict[str, str]:
@@ -31,9 +35,23 @@ def parse_headers(text: str) -> dict[str, str]:
     return headers
 
 
-def describe_headers(headers: dict[str, str]) -> str:
+def describe_headers(runner: Runner) -> str:
     """Header names with the last 4 characters of each value: what admins may see."""
+    if not runner.headers_are_readable:
+        return UNREADABLE_HEADERS
+    headers = runner.headers or {}
     return ", ".join(f"{name}: …{value[-4:]}" for name, value in sorted(headers.items())) or "none"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """The scheme, host and port of a URL, the scheme's default port when none is written."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, parts.hostname or "", port or DEFAULT_PORTS.get(scheme)
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -54,6 +72,8 @@ class ApiTokenForm(forms.ModelForm):
             raise forms.ValidationError("Enter the token.")
         if secret and (len(secret) < 8 or any(c.isspace() for c in secret)):
             raise forms.ValidationError("That does not look like an API token.")
+        if not secret and not self.instance.secret_is_readable:
+            raise forms.ValidationError(UNREADABLE_TOKEN)
         return secret or self.instance.secret
 
 
@@ -71,10 +91,13 @@ class RunnerForm(forms.ModelForm):
         required=False,
         help_text=(
             "For direct runners behind a proxy: one “Name: value” per line. Stored encrypted; "
-            "leave blank to keep the current headers."
+            "leave blank to keep the current headers, which are removed when the scheme, host or "
+            "port changes."
         ),
     )
     clear_headers = forms.BooleanField(required=False, label="Remove all custom headers")
+    # Set when saving will drop the stored headers because the address changed (HEADERS_DROPPED).
+    headers_dropped = False
 
     class Meta:
         model = Runner
@@ -94,7 +117,23 @@ class RunnerForm(forms.ModelForm):
             self.instance.headers = {}
         elif new_headers is not None:
             self.instance.headers = new_headers
+        elif self._has_stored_headers() and self._address_changed():
+            # Stored headers are credentials for the old host; never send them to a new one.
+            self.instance.headers = {}
+            self.headers_dropped = True
         super()._post_clean()
+
+    def _has_stored_headers(self) -> bool:
+        return not self.instance.headers_are_readable or bool(self.instance.headers)
+
+    def _address_changed(self) -> bool:
+        new_url = self.cleaned_data.get("base_url")
+        old_url = self.instance.base_url
+        return (
+            self.instance.pk is not None
+            and new_url is not None
+            and (origin(new_url) != origin(old_url))
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from runners.fields import EncryptedJSONField, EncryptedTextField
+from runners.fields import EncryptedJSONField, EncryptedTextField, is_readable
 from runners.status import Status
 
 
@@ -66,8 +66,14 @@ class ApiToken(models.Model):
         return f"{self.label} (…{self.hint})"
 
     def save(self, *args, **kwargs) -> None:
-        self.hint = self.secret[-4:]
+        if self.secret_is_readable:
+            self.hint = self.secret[-4:]
         super().save(*args, **kwargs)
+
+    @property
+    def secret_is_readable(self) -> bool:
+        """False when no key in FIELD_ENCRYPTION_KEYS decrypts the stored secret."""
+        return is_readable(self, "secret")
 
 
 class Runner(models.Model):
@@ -122,6 +128,11 @@ class Runner(models.Model):
         return self.source != self.Source.DIRECT
 
     @property
+    def headers_are_readable(self) -> bool:
+        """False when no key in FIELD_ENCRYPTION_KEYS decrypts the stored headers."""
+        return is_readable(self, "headers")
+
+    @property
     def tag_list(self) -> list[str]:
         return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
 
@@ -141,7 +152,7 @@ class Runner(models.Model):
             errors["token"] = "The token must belong to the runner's team."
         if self.base_url:
             errors["base_url"] = "Only direct runners have a base URL."
-        if self.headers:
+        if not self.headers_are_readable or self.headers:
             errors["headers"] = "Only direct runners have custom headers."
         if errors:
             raise ValidationError(errors)
@@ -156,12 +167,16 @@ class Runner(models.Model):
             errors["comfycontrol_id"] = "Direct runners have no ComfyControl id."
         if self.token_id is not None:
             errors["token"] = "Direct runners do not use a ComfyControl token."
-        if not isinstance(self.headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in self.headers.items()
-        ):
+        if self.headers_are_readable and not _is_header_map(self.headers):
             errors["headers"] = "Headers must map names to text values."
         if errors:
             raise ValidationError(errors)
+
+
+def _is_header_map(headers: object) -> bool:
+    return isinstance(headers, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    )
 
 
 class RunnerState(models.Model):

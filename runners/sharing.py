@@ -55,6 +55,13 @@ def may_revoke(user: AbstractBaseUser, link: ShareLink, role: str | None) -> boo
     return role == Membership.Role.OWNER or link.created_by_id == user.pk
 
 
+def revoke_links_of_member(user_id: int, team_id: int) -> int:
+    """Revoke the links `user_id` made to `team_id`'s runners; returns how many were active."""
+    return ShareLink.objects.filter(
+        created_by_id=user_id, runner__team_id=team_id, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+
+
 def revoke(link: ShareLink) -> None:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()

@@ -1,4 +1,8 @@
-from runners.checks import check_field_encryption_keys
+import axes.helpers
+import pytest
+
+from comfyweb.proxies import axes_client_address
+from runners.checks import check_field_encryption_keys, check_login_throttling_address
 
 
 def test_missing_encryption_keys_stop_start_up(settings):
@@ -19,3 +23,45 @@ def test_malformed_encryption_key_is_reported_by_position(settings):
 
 def test_valid_keys_pass(settings):
     assert check_field_encryption_keys() == []
+
+
+def use_proxies(settings, count: int) -> None:
+    for name, value in axes_client_address(count).items():
+        setattr(settings, name, value)
+
+
+def test_direct_clients_need_no_ipware_settings(settings):
+    use_proxies(settings, 0)
+
+    assert check_login_throttling_address() == []
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_a_proxy_count_the_installed_axes_honours_passes(settings, count):
+    use_proxies(settings, count)
+
+    assert check_login_throttling_address() == []
+
+
+def test_a_proxy_count_without_ipware_stops_start_up(settings, monkeypatch):
+    use_proxies(settings, 1)
+    monkeypatch.setattr(axes.helpers, "IPWARE_INSTALLED", False)
+
+    errors = check_login_throttling_address()
+
+    assert [e.id for e in errors] == ["runners.E002"]
+    assert "django-ipware" in errors[0].msg
+
+
+def test_reading_the_forwarded_header_without_a_count_stops_start_up(settings):
+    settings.AXES_IPWARE_PROXY_COUNT = None
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+    assert [e.id for e in check_login_throttling_address()] == ["runners.E002"]
+
+
+def test_a_count_that_never_reads_the_forwarded_header_stops_start_up(settings):
+    use_proxies(settings, 1)
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+    assert [e.id for e in check_login_throttling_address()] == ["runners.E002"]

@@ -44,14 +44,55 @@ def test_token_keeps_a_hint_of_its_last_four_characters():
     assert token.hint == "1234"
 
 
-def test_reading_with_a_wrong_key_raises(settings):
+def test_loading_with_a_wrong_key_works_and_using_the_secret_raises(settings):
     settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
     token = make_token(make_team())
 
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    loaded = ApiToken.objects.get(pk=token.pk)
+
+    assert not loaded.secret_is_readable
+    with pytest.raises(DecryptionError):
+        _ = loaded.secret
+
+
+def test_using_headers_no_key_decrypts_raises(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    runner = make_runner(make_team(), headers={"X-Proxy": "hidden-value"})
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    loaded = Runner.objects.get(pk=runner.pk)
 
     with pytest.raises(DecryptionError):
-        ApiToken.objects.get(pk=token.pk)
+        _ = loaded.headers
+
+
+def test_saving_other_fields_keeps_an_unreadable_value_for_its_key(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    runner = make_runner(make_team(), headers={"X-Proxy": "hidden-value"})
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+
+    loaded = Runner.objects.get(pk=runner.pk)
+    loaded.name = "Renamed"
+    loaded.save()
+
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    assert Runner.objects.get(pk=runner.pk).headers == {"X-Proxy": "hidden-value"}
+
+
+def test_rotation_leaves_rows_no_key_decrypts_as_they_are(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    team = make_team()
+    lost = make_token(team, secret="cfc_lost_secret")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    kept = make_token(team, secret="cfc_kept_secret")
+
+    call_command("rotate_field_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert ApiToken.objects.get(pk=kept.pk).secret == "cfc_kept_secret"
+    assert not ApiToken.objects.get(pk=lost.pk).secret_is_readable
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    assert ApiToken.objects.get(pk=lost.pk).secret == "cfc_lost_secret"
 
 
 def test_rotation_re_encrypts_every_row_under_the_first_key(settings):

@@ -43,3 +43,15 @@ def test_logging_out_needs_a_post(client):
 
     assert client.get("/logout/").status_code == 405
     assert client.post("/logout/").status_code == 302
+
+
+@pytest.mark.parametrize(("hours", "shown"), [(0.25, "15 min"), (2, "2 h")])
+def test_the_lockout_page_says_how_long_it_lasts(client, settings, hours, shown):
+    settings.AXES_COOLOFF_TIME = hours
+    make_user("alice")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "wrong")
+
+    page = attempt(client, "pw-alice").content.decode()
+
+    assert f"locked for {shown}" in page
