@@ -194,7 +194,7 @@ class RunnerState(models.Model):
     succeeded_at = models.DateTimeField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     stats = models.JSONField(null=True, blank=True)
-    raw = models.JSONField(null=True, blank=True)
+    raw = models.JSONField(null=True, blank=True)  # {"argv": [...]}: see Fetched
     # Copied out of `stats` so the dashboard can filter and sort on them in SQL.
     vram_free_max = models.BigIntegerField(null=True, blank=True)
     gpu_models = models.CharField(max_length=500, blank=True)
@@ -210,8 +210,7 @@ class RunnerState(models.Model):
     @property
     def argv(self) -> list[str]:
         """The launch arguments the runner reported: they can hold secrets, so owners only."""
-        system = ((self.raw or {}).get("system_stats") or {}).get("system")
-        argv = system.get("argv") if isinstance(system, dict) else None
+        argv = self.raw.get("argv") if isinstance(self.raw, dict) else None
         return [str(arg) for arg in argv] if isinstance(argv, list) else []
 
 

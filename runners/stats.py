@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import unquote
@@ -136,7 +136,8 @@ class RunnerStats:
     pytorch_version: str | None = None
     devices: tuple[Device, ...] = ()
     dev_mode: bool | None = None
-    extensions: tuple[str, ...] = ()
+    extensions: tuple[str, ...] = ()  # the first paths only; `extensions_total` counts them all
+    extensions_total: int = 0
     queue_running: int | None = None
     queue_pending: int | None = None
 
@@ -152,6 +153,15 @@ class RunnerStats:
     @property
     def custom_pack_names(self) -> list[str]:
         return [pack.name for pack in self.custom_packs]
+
+    @property
+    def extension_count(self) -> int:
+        """Every extension file the runner reported, listed or not."""
+        return max(self.extensions_total, len(self.extensions))
+
+    @property
+    def extensions_unlisted(self) -> int:
+        return self.extension_count - len(self.extensions)
 
     @property
     def ram_used(self) -> int | None:
@@ -235,6 +245,18 @@ def group_extensions(paths: Iterable[str]) -> tuple[ExtensionPack, ...]:
         files.setdefault(pack, []).append(file)
     packs = [ExtensionPack(n, tuple(f), is_core=n == CORE_PACK) for n, f in files.items()]
     return tuple(sorted(packs, key=_pack_order))
+
+
+def first_files(packs: Iterable[ExtensionPack], limit: int) -> tuple[ExtensionPack, ...]:
+    """The packs, in order, cut to their first `limit` files in all."""
+    listed: list[ExtensionPack] = []
+    room = limit
+    for pack in packs:
+        if room <= 0:
+            break
+        listed.append(replace(pack, files=pack.files[:room]))
+        room -= len(listed[-1].files)
+    return tuple(listed)
 
 
 def _pack_order(pack: ExtensionPack) -> tuple[int, str, str]:

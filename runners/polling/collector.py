@@ -115,6 +115,11 @@ def _refresh(runner: Runner, stop: threading.Event) -> str:
         log.exception("runner %s: the database failed", runner.pk)
         connection.close()  # the next runner on this thread connects afresh
         return "failing"
+    except Exception:
+        # One runner's failure must not end the pass for every other runner.
+        log.exception("runner %s %r: refreshing it failed", runner.pk, runner.name)
+        connection.close()
+        return "failing"
     if not outcome.fetched:
         return "elsewhere"
     return "ok" if outcome.state.status == Status.OK else "failing"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,6 +28,7 @@ from runners.status import Status
 from runners.upstream import comfycontrol, comfyui, errors
 from runners.upstream.egress import EgressPolicy, Limits
 from runners.upstream.fetched import Fetched
+from runners.upstream.responses import UNREADABLE
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,7 @@ def attempt(runner: Runner, *, force: bool = False) -> Attempt:
     if runner.uses_comfycontrol and budget.acquire(budget.comfycontrol_host()) > 0:
         RunnerState.objects.filter(pk=runner.pk).update(lease_until=None)
         return Attempt(_reloaded(runner), fetched=False)
-    try:
-        fetched = _fetch(runner)
-    except errors.UpstreamError as error:
-        return Attempt(_record_failure(runner, now, error), fetched=True)
-    return Attempt(_record_success(runner, now, fetched), fetched=True)
+    return Attempt(_fetch_and_record(runner, now), fetched=True)
 
 
 def is_due(runner: Runner) -> bool:
@@ -160,6 +157,25 @@ def _take_lease(runner: Runner, now: datetime, gap: float) -> bool:
     return won == 1
 
 
+def _fetch_and_record(runner: Runner, now: datetime) -> RunnerState:
+    """Fetch and record the outcome; whatever the runner sent, only this runner fails."""
+    try:
+        fetched = _fetch(runner)
+    except errors.UpstreamError as error:
+        return _record_failure(runner, now, error)
+    except DatabaseError:
+        raise
+    except Exception:
+        log.exception("runner %s %r: its answer could not be read", runner.pk, runner.name)
+        return _record_failure(runner, now, errors.BadResponse(UNREADABLE))
+    try:
+        return _record_success(runner, now, fetched)
+    except Exception:
+        # Rolled back with its transaction: the failure below is recorded in a fresh one.
+        log.exception("runner %s %r: its answer could not be stored", runner.pk, runner.name)
+        return _record_failure(runner, now, errors.BadResponse(UNREADABLE))
+
+
 def _fetch(runner: Runner) -> Fetched:
     limits = Limits.from_settings()
     try:
@@ -192,7 +208,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
             succeeded_at=now,
             latency_ms=fetched.latency_ms,
             stats=stats.to_dict(),
-            raw=fetched.raw,
+            raw={"argv": list(fetched.argv)},
             **summary_columns(stats),
             retry_at=None,
         )

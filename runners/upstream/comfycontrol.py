@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, urlencode
 
+from runners.text import clean_text
 from runners.upstream import errors
 from runners.upstream.egress import EgressPolicy, Limits, Response, get
 from runners.upstream.fetched import Fetched
-from runners.upstream.parse import parse_comfycontrol_stats
+from runners.upstream.parse import parse_argv, parse_comfycontrol_stats
 from runners.upstream.responses import error_message, json_body, unexpected_status
 
 Kind = Literal["managed", "self_hosted"]
@@ -17,6 +18,11 @@ PER_PAGE = 100  # the API's maximum
 
 # The API URL is set by the operator, not by users, so it may live on any address but metadata.
 POLICY = EgressPolicy(allow_loopback=True, allow_private=True)
+
+MAX_NAME = 100
+MAX_TAG = 40
+MAX_ID = 64
+MAX_TAGS_TEXT = 300  # Runner.tags holds them joined with ", "
 
 PATHS: dict[Kind, str] = {"managed": "/v1/managed-runner", "self_hosted": "/v1/runner"}
 
@@ -41,8 +47,8 @@ def fetch_stats(api_url: str, token: str, kind: Kind, runner_id: str, limits: Li
     """Live stats of one runner; raises an UpstreamError for every failure."""
     url = f"{api_url.rstrip('/')}{PATHS[kind]}/{quote(runner_id, safe='')}/stats"
     response = _get(url, token, limits)
-    raw = json_body(response)
-    return Fetched(parse_comfycontrol_stats(raw), raw, response.latency_ms)
+    body = json_body(response)
+    return Fetched(parse_comfycontrol_stats(body), response.latency_ms, parse_argv(body))
 
 
 def list_page(
@@ -62,15 +68,30 @@ def list_page(
 def _listing(item: object) -> RunnerListing:
     # Self-hosted runner objects also carry `endpoint` and `headers` with secrets in clear:
     # only the fields below are ever read, so the secrets are never stored or logged.
-    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
-        raise errors.BadResponse("ComfyControl sent a runner without an id.")
-    name = item.get("name") if isinstance(item.get("name"), str) else item["id"]
-    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    runner_id = item.get("id") if isinstance(item, dict) else None
+    # An id is used as sent, in URLs and bookmarks: one that cleaning would change is refused.
+    if not isinstance(runner_id, str) or clean_text(runner_id, MAX_ID) != runner_id:
+        raise errors.BadResponse("ComfyControl sent a runner without a usable id.")
     return RunnerListing(
-        id=item["id"][:64],
-        name=name[:100] or item["id"][:64],
-        tags=tuple(tag[:40] for tag in tags if isinstance(tag, str)),
+        id=runner_id,
+        name=clean_text(item.get("name"), MAX_NAME) or runner_id,
+        tags=_tags(item.get("tags")),
     )
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    """Clean tags without commas (they separate stored tags), as many as fit MAX_TAGS_TEXT."""
+    tags: list[str] = []
+    length = 0
+    for tag in value if isinstance(value, list) else []:
+        cleaned = clean_text(tag.replace(",", " ") if isinstance(tag, str) else None, MAX_TAG)
+        if cleaned is None:
+            continue
+        length += len(cleaned) + (2 if tags else 0)
+        if length > MAX_TAGS_TEXT:
+            break
+        tags.append(cleaned)
+    return tuple(tags)
 
 
 def _get(url: str, token: str, limits: Limits) -> Response:

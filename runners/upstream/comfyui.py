@@ -11,14 +11,18 @@ from runners.upstream import errors
 from runners.upstream.egress import EgressPolicy, Limits, Response, get
 from runners.upstream.fetched import Fetched
 from runners.upstream.parse import (
+    extension_fields,
+    parse_argv,
     parse_dev_mode,
-    parse_extensions,
     parse_queue,
     parse_system_stats,
 )
 from runners.upstream.responses import json_body, unexpected_status
 
 SERVER = "The ComfyUI server"
+# A setting is a few bytes; a queue lists every pending prompt with its whole workflow.
+SETTING_MAX_BYTES = 64 * 1024
+QUEUE_MAX_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,14 @@ class Server:
     deadline_at: float
     prefix: str = "/api"
 
-    def get(self, route: str) -> Response:
+    def get(self, route: str, max_bytes: int | None = None) -> Response:
+        """The answer of one route, within the deadline and at most `max_bytes` (or the cap)."""
         remaining = self.deadline_at - time.monotonic()
         if remaining <= 0:
             raise errors.Timeout()
         limits = replace(self.limits, deadline=remaining)
+        if max_bytes is not None:
+            limits = replace(limits, max_bytes=min(max_bytes, limits.max_bytes))
         url = f"{self.base_url.rstrip('/')}{self.prefix}{route}"
         return get(url, headers=self.headers, policy=self.policy, limits=limits)
 
@@ -50,16 +57,16 @@ def fetch_stats(
     server, system_stats = _system_stats(server)
     system = parse_system_stats(system_stats)
     extensions = _required(server, "/extensions")
-    queue = _optional(server, "/queue")
-    dev_mode = _optional(server, "/settings/Comfy.DevMode")
+    queue = _optional(server, "/queue", QUEUE_MAX_BYTES)
+    dev_mode = _optional(server, "/settings/Comfy.DevMode", SETTING_MAX_BYTES)
     stats = replace(
         system,
-        extensions=parse_extensions(extensions),
         dev_mode=parse_dev_mode(dev_mode),
+        **extension_fields(extensions),
         **_queue_fields(queue),
     )
-    raw = {"system_stats": system_stats, "queue": queue, "dev_mode": dev_mode}
-    return Fetched(stats, raw, int((time.monotonic() - started) * 1000))
+    latency_ms = int((time.monotonic() - started) * 1000)
+    return Fetched(stats, latency_ms, parse_argv(system_stats))
 
 
 def _system_stats(server: Server) -> tuple[Server, Any]:
@@ -79,13 +86,11 @@ def _required(server: Server, route: str) -> Any:
     return json_body(_checked(server.get(route)))
 
 
-def _optional(server: Server, route: str) -> Any:
-    """The JSON of a route some servers lack or forbid; None when it is not there."""
-    response = server.get(route)
-    if response.status != 200:
-        return None
+def _optional(server: Server, route: str, max_bytes: int) -> Any:
+    """The JSON of a route some servers lack or forbid; None when it is not there or unreadable."""
     try:
-        return json_body(response)
+        response = server.get(route, max_bytes)
+        return json_body(response) if response.status == 200 else None
     except errors.BadResponse:
         return None
 

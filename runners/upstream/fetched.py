@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from runners.stats import RunnerStats
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """What one successful fetch brings: normalised stats, the raw payload, and its latency."""
+    """What one successful fetch brings: normalised stats, its latency and the launch arguments.
+
+    Nothing else of what the runner sent is kept: whole bodies cost storage and memory on every
+    page that loads them, and may hold values the database refuses.
+    """
 
     stats: RunnerStats
-    raw: Any
     latency_ms: int
+    argv: tuple[str, ...] = ()

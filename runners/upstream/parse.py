@@ -17,8 +17,10 @@ from runners.text import clean_text, truncate
 from runners.upstream.errors import BadResponse
 
 MAX_NUMBER = 2**62
-MAX_EXTENSIONS = 20_000
+# Enough for the packs of any real server; a page or a card reads them back on every load.
+MAX_EXTENSIONS = 2_000
 MAX_DEVICES = 64
+MAX_ARGS = 64
 
 _PYTHON_VERSION = re.compile(r"\d+(?:\.\d+)*[A-Za-z0-9+]*")
 _TORCH_DEVICE = re.compile(r"([a-z][a-z0-9_]*):(\d{1,6})(?:\s|$)")
@@ -67,8 +69,21 @@ def parse_comfycontrol_stats(doc: object) -> RunnerStats:
     return replace(
         _base_stats(body),
         dev_mode=parse_dev_mode(body.get("dev_mode")),
-        extensions=() if extensions is None else parse_extensions(extensions),
+        **({} if extensions is None else extension_fields(extensions)),
     )
+
+
+def parse_argv(doc: object) -> tuple[str, ...]:
+    """Return the launch arguments in a ``/system_stats`` body: cleaned, at most ``MAX_ARGS``.
+
+    Not part of the stats (they can hold secrets); an odd or missing list is empty.
+    """
+    system = doc.get("system") if isinstance(doc, dict) else None
+    argv = system.get("argv") if isinstance(system, dict) else None
+    if not isinstance(argv, list):
+        return ()
+    args = (clean_text(arg) for arg in argv if isinstance(arg, str))
+    return tuple(islice((arg for arg in args if arg), MAX_ARGS))
 
 
 def parse_extensions(doc: object) -> tuple[str, ...]:
@@ -81,6 +96,17 @@ def parse_extensions(doc: object) -> tuple[str, ...]:
     entries = _require(doc, list, "extensions")
     paths = (clean_text(p) for p in entries if isinstance(p, str))
     return tuple(islice((p for p in paths if p), MAX_EXTENSIONS))
+
+
+def extension_fields(doc: object) -> dict[str, Any]:
+    """The ``extensions`` (as ``parse_extensions``) and ``extensions_total`` of stats.
+
+    The total counts every path sent, listed or not. Raises BadResponse when it is not a list.
+    """
+    entries = _require(doc, list, "extensions")
+    paths = parse_extensions(entries)
+    sent = sum(1 for entry in entries if isinstance(entry, str) and entry.strip())
+    return {"extensions": paths, "extensions_total": max(sent, len(paths))}
 
 
 def parse_queue(doc: object) -> tuple[int, int]:

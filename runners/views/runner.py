@@ -8,8 +8,12 @@ from runners import access, cards, sharing
 from runners.forms import ShareLinkForm
 from runners.history import changelog, uptime
 from runners.models import Membership
+from runners.stats import RunnerStats, first_files
 from runners.units import now_ts
 from runners.views.trend import trend_for
+
+# The runner page lists this many extension files at most; a hostile runner sends thousands.
+MAX_LISTED_FILES = 300
 
 
 @login_required
@@ -25,6 +29,7 @@ def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     now = now_ts()
     context = {
         "card": card,
+        **_extension_listing(card.stats),
         "card_html": cards.card_html(card),
         "can_share": role in access.EDITOR_ROLES,
         "can_see_argv": request.user.is_staff or role == Membership.Role.OWNER,
@@ -37,3 +42,11 @@ def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
         "share_form": ShareLinkForm(),
     }
     return render(request, "runners/runner.html", context)
+
+
+def _extension_listing(stats: RunnerStats | None) -> dict[str, object]:
+    if stats is None:
+        return {"listed_packs": (), "files_unlisted": 0}
+    packs = first_files(stats.packs, MAX_LISTED_FILES)
+    listed = sum(len(pack.files) for pack in packs)
+    return {"listed_packs": packs, "files_unlisted": stats.extension_count - listed}

@@ -98,13 +98,26 @@ def test_custom_headers_reach_the_server(httpserver):
     )
 
 
-def test_argv_stays_in_the_raw_payload_only(httpserver):
+def test_argv_is_fetched_apart_from_the_stats(httpserver):
     serve_comfyui(httpserver)
 
     fetched = fetch(httpserver)
 
-    assert "argv" in fetched.raw["system_stats"]["system"]
+    assert fetched.argv[0] == "main.py"
     assert "argv" not in json.dumps(fetched.stats.to_dict())
+
+
+def test_argv_is_cleaned_and_capped(httpserver):
+    body = load("comfyui-0.3.64-cpu/system_stats.json")
+    body["system"]["argv"] = ["main.py", "--x\u202e\x00y", 3, {"a": 1}, *["A" * 500] * 100]
+    httpserver.expect_request("/api/system_stats").respond_with_json(body)
+    httpserver.expect_request("/api/extensions").respond_with_json([])
+
+    argv = fetch(httpserver).argv
+
+    assert argv[:2] == ("main.py", "--x y")
+    assert len(argv) == 64
+    assert all(len(arg) <= 200 for arg in argv)
 
 
 @pytest.mark.parametrize("status", [401, 403])
