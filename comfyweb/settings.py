@@ -236,6 +236,9 @@ UPSTREAM_DEADLINE = float(os.environ.get("UPSTREAM_DEADLINE", "8"))
 UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 4 * 1024 * 1024)
 
 DEFAULT_POLL_INTERVAL = env_int("DEFAULT_POLL_INTERVAL", 30)
+# Threads per web process that refresh the runners people watch when no collector runs;
+# 0 leaves all refreshing to the collector.
+PAGE_REFRESH_WORKERS = env_int("PAGE_REFRESH_WORKERS", 8)
 
 # History (docs/settings.md): raw snapshots feed charts up to 24 h, rollups the longer ones.
 RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 7)

@@ -381,3 +381,16 @@ class RateBudget(models.Model):
 
     def __str__(self) -> str:
         return self.host
+
+
+class Heartbeat(models.Model):
+    """When a background process last said it was alive (`ts`, epoch seconds).
+
+    Web processes leave refreshing to the collector while its heartbeat is fresh.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    ts = models.FloatField()
+
+    def __str__(self) -> str:
+        return self.name

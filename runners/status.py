@@ -75,7 +75,7 @@ def _failing(sentence: str) -> Meaning:
 MEANINGS: dict[Status, Meaning] = {
     Status.OK: Meaning("ok", "ok", ""),
     Status.PENDING: Meaning("neutral", "pending", "No stats fetched yet."),
-    Status.REFRESHING: Meaning("neutral", "pending", "Fetching fresh stats…"),
+    Status.REFRESHING: Meaning("neutral", "pending", "Fetching stats for the first time…"),
     Status.STALE: Meaning(
         "warn", "ok", "The stats are out of date: the last refresh was a while ago."
     ),

@@ -6,6 +6,7 @@ from runners.views import cards, dashboard, runner, share
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("poll/", dashboard.poll, name="dashboard-poll"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -15,7 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("runners/<slug:team>/<slug:slug>/", runner.runner_page, name="runner"),
-    path("runners/<slug:team>/<slug:slug>/card/", cards.card, name="card"),
+    path("runners/<slug:team>/<slug:slug>/poll/", runner.runner_poll, name="runner-poll"),
     path("runners/<slug:team>/<slug:slug>/refresh/", cards.refresh_now, name="refresh"),
     path("runners/<slug:team>/<slug:slug>/share/", share.create, name="share-create"),
     path(
@@ -24,5 +25,5 @@ urlpatterns = [
         name="share-revoke",
     ),
     path("s/<str:token>/", share.public_page, name="share"),
-    path("s/<str:token>/card/", cards.share_card, name="share-card"),
+    path("s/<str:token>/poll/", share.public_poll, name="share-poll"),
 ]

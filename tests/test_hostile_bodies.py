@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from runners import sharing
 from runners.models import RunnerState
-from runners.polling import collector
+from runners.polling import background, collector
 from runners.upstream.parse import MAX_EXTENSIONS
 from runners.upstream.responses import UNREADABLE
 from tests.bodies import load
@@ -98,10 +98,10 @@ def page_statuses(client, runner) -> dict[str, int]:
     args = [runner.team.slug, runner.slug]
     statuses = {
         "dashboard": client.get(reverse("dashboard")).status_code,
-        "card": client.get(reverse("card", args=args)).status_code,
+        "runner poll": client.get(reverse("runner-poll", args=args)).status_code,
         "runner page": client.get(reverse("runner", args=args)).status_code,
         "share page": client.get(reverse("share", args=[token])).status_code,
-        "share card": client.get(reverse("share-card", args=[token])).status_code,
+        "share poll": client.get(reverse("share-poll", args=[token])).status_code,
     }
     client.force_login(User.objects.create_superuser("root", password="pw"))
     admin_list = reverse("admin:runners_runnerstate_changelist")
@@ -157,13 +157,19 @@ def test_every_page_of_the_runner_answers(client, runner_serving, route, value):
 
 
 @pytest.mark.parametrize(("route", "value"), CASES)
-def test_a_card_poll_that_refreshes_the_runner_itself_answers(client, runner_serving, route, value):
+def test_a_page_poll_that_refreshes_the_runner_answers_before_and_after(
+    client, runner_serving, route, value, settings
+):
+    settings.PAGE_REFRESH_WORKERS = 2
     runner = runner_serving(**{route: with_hostile_value(route, VALUES[value])})
     client.force_login(make_member(runner.team))
+    poll = reverse("runner-poll", args=[runner.team.slug, runner.slug])
 
-    response = client.get(reverse("card", args=[runner.team.slug, runner.slug]))
+    first = client.get(poll, {"cursor": "stale"})
+    assert background.settle(timeout_s=10)
+    second = client.get(poll, {"cursor": "stale"})
 
-    assert response.status_code == 200
+    assert (first.status_code, second.status_code) == (200, 200)
     assert RunnerState.objects.get(pk=runner.pk).fetched_at is not None
 
 

@@ -46,11 +46,11 @@ def assert_no_secret(text: str, secrets: list[str]) -> None:
 
 
 def page_urls(team, share_token) -> list[str]:
-    urls = ["/", f"/s/{share_token}/", f"/s/{share_token}/card/"]
+    urls = ["/", "/poll/", f"/s/{share_token}/", f"/s/{share_token}/poll/"]
     for runner in Runner.objects.filter(team=team):
         urls += [
             reverse("runner", args=[team.slug, runner.slug]),
-            reverse("card", args=[team.slug, runner.slug]),
+            reverse("runner-poll", args=[team.slug, runner.slug]),
         ]
     return urls
 

@@ -7,7 +7,7 @@ from runners.cards.build import (
     stretched_interval,
     version_of,
 )
-from runners.cards.render import card_html, cards_html
+from runners.cards.render import card_html, cards_html, keys_for, out_of_band
 
 __all__ = [
     "Audience",
@@ -15,6 +15,8 @@ __all__ = [
     "card_html",
     "cards_for",
     "cards_html",
+    "keys_for",
+    "out_of_band",
     "stretched_interval",
     "version_of",
 ]

@@ -24,7 +24,6 @@ from runners.status import Status
 from runners.units import DAY
 
 STALE_AFTER_INTERVALS = 3
-FAST_POLL_S = 2
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,7 @@ class Face:
     status: Status
     sentence: str
     interval: int
-    is_due: bool
-    version: str  # changes with every fetch and status; a poll that matches gets a 204
+    version: str  # changes with every fetch and status
 
 
 @dataclass(frozen=True)
@@ -89,10 +87,6 @@ class Card:
         return self.face.interval
 
     @property
-    def is_due(self) -> bool:
-        return self.face.is_due
-
-    @property
     def version(self) -> str:
         return self.face.version
 
@@ -110,12 +104,6 @@ class Card:
         return self.audience.may_refresh(self.runner)
 
     @property
-    def poll_url(self) -> str:
-        if self.audience.share_token is not None:
-            return reverse("share-card", args=[self.audience.share_token])
-        return reverse("card", args=[self.runner.team.slug, self.runner.slug])
-
-    @property
     def link_url(self) -> str | None:
         """The runner's page, for members; a share page links nowhere."""
         if self.is_public:
@@ -125,11 +113,6 @@ class Card:
     @property
     def refresh_url(self) -> str:
         return reverse("refresh", args=[self.runner.team.slug, self.runner.slug])
-
-    @property
-    def poll_every(self) -> int:
-        """Seconds until the card asks again: soon while a fetch is pending, else the interval."""
-        return FAST_POLL_S if self.is_due or self.status == Status.REFRESHING else self.interval
 
     @property
     def is_stretched(self) -> bool:
@@ -167,7 +150,7 @@ def face_of(runner: Runner, now: datetime, audience: Audience, floor: int | None
     version = (
         "none" if state is None else f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
     )
-    return Face(status, sentence, interval, _is_due(state, interval, now), version)
+    return Face(status, sentence, interval, version)
 
 
 def version_of(runner: Runner) -> str:
@@ -204,13 +187,12 @@ def _display_status(
 ) -> tuple[Status, str]:
     if runner.paused:
         return Status.PAUSED, Status.PAUSED.sentence
-    fetching = state is not None and state.lease_until is not None and state.lease_until > now
+    # Only a first fetch shows: later ones keep the last state until they end, so that a
+    # fetch changes a page once.
     if state is None or state.fetched_at is None:
-        if fetching:
-            return Status.REFRESHING, "Fetching stats for the first time…"
+        if state is not None and state.lease_until is not None and state.lease_until > now:
+            return Status.REFRESHING, Status.REFRESHING.sentence
         return Status.PENDING, Status.PENDING.sentence
-    if fetching:
-        return Status.REFRESHING, Status.REFRESHING.sentence
     if state.status == Status.OK:
         if state.succeeded_at < now - timedelta(seconds=STALE_AFTER_INTERVALS * interval):
             return Status.STALE, Status.STALE.sentence
@@ -224,9 +206,3 @@ def _failure_sentence(state: RunnerState, now: datetime) -> str:
         seconds = int((state.retry_at - now).total_seconds()) + 1
         sentence = f"{sentence} Next try in {seconds} s."
     return sentence
-
-
-def _is_due(state: RunnerState | None, interval: int, now: datetime) -> bool:
-    if state is None or state.fetched_at is None:
-        return True
-    return state.fetched_at <= now - timedelta(seconds=interval)

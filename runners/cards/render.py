@@ -25,24 +25,45 @@ from runners.models import Runner
 TEMPLATES = {"cards": "runners/_card.html", "table": "runners/_row.html"}
 
 
-def cards_html(
-    runners: Sequence[Runner], audience: Audience, view: str = "cards"
-) -> list[SafeString]:
-    """Each runner's card (or table row) markup, in order; only those missing from the cache
-    are built."""
-    cache = caches["cards"]
+def keys_for(runners: Sequence[Runner], audience: Audience, view: str = "cards") -> dict[int, str]:
+    """Each runner's render-cache key, by id, in order; no query."""
     now = timezone.now()
     floor = interval_floor(runners)
-    keys = {
+    return {
         runner.pk: _key(runner, face_of(runner, now, audience, floor), audience, view)
         for runner in runners
     }
+
+
+def cards_html(
+    runners: Sequence[Runner],
+    audience: Audience,
+    view: str = "cards",
+    keys: dict[int, str] | None = None,
+) -> list[SafeString]:
+    """Each runner's card (or table row) markup, in order; only those missing from the cache
+    are built. `keys` from `keys_for` saves computing them again."""
+    cache = caches["cards"]
+    keys = keys or keys_for(runners, audience, view)
     found = cache.get_many(keys.values())
     missing = [runner for runner in runners if keys[runner.pk] not in found]
     rendered = {keys[card.runner.pk]: _render(card, view) for card in cards_for(missing, audience)}
     cache.set_many(rendered)
     markup = found | rendered
     return [mark_safe(markup[keys[runner.pk]]) for runner in runners]  # noqa: S308
+
+
+def out_of_band(markup: str) -> SafeString:
+    """A fragment marked to replace the element with its id wherever it is on the page.
+
+    Table rows travel inside a template: outside a table, HTML would drop their tags.
+    """
+    markup = markup.strip()
+    name_end = markup.index(" ")
+    swapped = f'{markup[:name_end]} hx-swap-oob="true"{markup[name_end:]}'
+    if markup.startswith("<tr"):
+        swapped = f"<template>{swapped}</template>"
+    return mark_safe(swapped)  # noqa: S308  (our own rendered markup)
 
 
 def card_html(card: Card) -> SafeString:

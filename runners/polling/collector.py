@@ -20,6 +20,7 @@ from django.utils import timezone
 from runners import polling
 from runners.history import retention
 from runners.models import Runner
+from runners.polling import background
 from runners.status import Status
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def due_runners() -> list[Runner]:
 def run_pass(pool: ThreadPoolExecutor, stop: threading.Event) -> PassResult:
     """Refresh every due runner on the pool's threads; returns what happened."""
     started = time.monotonic()
+    background.beat()
     runners = due_runners()
     outcomes = list(pool.map(lambda runner: _refresh(runner, stop), runners))
     return PassResult(

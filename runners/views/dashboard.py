@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from runners import access, cards
-from runners.fleet.strip import strip_for
-from runners.forms import DashboardFilterForm
+from runners.cards.cursor import changes
+from runners.fleet.listing import listing_for
+from runners.polling.background import refresh_soon
 
-PAGE_SIZE = 100
 # The table view's columns: (sort key or "", heading).
 TABLE_COLUMNS = [
     ("attention", "Status"), ("name", "Name"), ("team", "Team"), ("", "Source"), ("", "GPUs"),
@@ -20,24 +18,26 @@ TABLE_COLUMNS = [
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    teams = list(access.teams_for(request.user).values_list("slug", "name"))
-    form = DashboardFilterForm(request.GET, teams=teams)
-    visible = access.runners_for(request.user)
-    listed = form.apply(
-        visible.select_related("team", "state").defer("headers", "notes", "state__raw")
-    )
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    runners = list(page.object_list)
-    audience = cards.Audience.members(access.editable_team_ids(request.user))
-    context = {
-        "form": form,
-        "page": page,
-        "runners": runners,
-        "fragments": cards.cards_html(runners, audience, form.chosen_view),
-        "strip": strip_for(visible),
-        "stretched_to": cards.stretched_interval(runners),
-        "has_teams": bool(teams),
-        "table_columns": TABLE_COLUMNS,
-    }
+    """The dashboard; for htmx (a filter change) only its grid."""
+    listing = listing_for(request.user, request.GET)
+    refresh_soon(listing.runners)
+    context = {"listing": listing, "form": listing.form, "table_columns": TABLE_COLUMNS}
     template = "runners/dashboard.html#grid" if request.htmx else "runners/dashboard.html"
     return render(request, template, context)
+
+
+@login_required
+def poll(request: HttpRequest) -> HttpResponse:
+    """The dashboard's one poll per tick: 204 when nothing it shows changed, else the changed
+    cards or rows, the strip and the next poll, swapped out of band; the whole grid when the
+    list itself changed. Due runners are refreshed off this request."""
+    listing = listing_for(request.user, request.GET)
+    refresh_soon(listing.runners)
+    found = changes(request.GET.get("cursor", ""), listing.cursor)
+    if found == (False, []):
+        return HttpResponse(status=204)
+    context = {"listing": listing, "form": listing.form, "table_columns": TABLE_COLUMNS}
+    if found is None:
+        return render(request, "runners/dashboard.html#grid", {**context, "oob": True})
+    context["changed"] = listing.changed_fragments(set(found[1]))
+    return render(request, "runners/dashboard.html#changes", context)

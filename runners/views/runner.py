@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from runners import access, cards, sharing
 from runners.forms import ShareLinkForm
 from runners.history import changelog, uptime
-from runners.models import Membership
+from runners.models import Membership, Runner
+from runners.polling.background import refresh_soon
 from runners.stats import RunnerStats, first_files
 from runners.units import now_ts
+from runners.views.cards import member_audience, page_poll
 from runners.views.trend import trend_for
 
 # The runner page lists this many extension files at most; a hostile runner sends thousands.
 MAX_LISTED_FILES = 300
+# What a poll replaces when the runner changed: all but the forms, whose input it would lose.
+PARTS = ("page", "history")
 
 
 @login_required
@@ -22,15 +29,35 @@ def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     runner, role = access.get_runner(request.user, team, slug)
     if request.htmx:
         return render(request, "runners/runner.html#charts", {"trend": trend_for(request, runner)})
-    can_edit = role in access.EDITOR_ROLES
-    card = cards.cards_for([runner], cards.Audience.members([runner.team_id] if can_edit else []))[
-        0
-    ]
+    refresh_soon([runner])
+    return render(request, "runners/runner.html", _page(request, runner, role))
+
+
+@login_required
+def runner_poll(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    """The runner page's one poll per tick: 204 while its card is current, else the whole
+    page again, so that the card, the charts and the side panels never disagree."""
+    runner, role = access.get_runner(request.user, team, slug)
+    refresh_soon([runner])
+    poll = page_poll(request, "runner-poll", [team, slug], runner, member_audience(runner, role))
+    if request.GET.get("cursor") == poll["cursor"]:
+        return HttpResponse(status=204)
+    context = {**_page(request, runner, role), "oob": True}
+    parts = [render_to_string(f"runners/runner.html#{name}", context, request) for name in PARTS]
+    return HttpResponse("".join(parts))
+
+
+def _page(request: HttpRequest, runner: Runner, role: str) -> dict[str, Any]:
+    audience = member_audience(runner, role)
+    card = cards.cards_for([runner], audience)[0]
     now = now_ts()
-    context = {
+    return {
         "card": card,
-        **_extension_listing(card.stats),
+        "runner": runner,
+        "stats": card.stats,
         "card_html": cards.card_html(card),
+        **page_poll(request, "runner-poll", [runner.team.slug, runner.slug], runner, audience),
+        **_extension_listing(card.stats),
         "can_share": role in access.EDITOR_ROLES,
         "can_see_argv": request.user.is_staff or role == Membership.Role.OWNER,
         "status_runs": uptime.status_runs(runner.pk),
@@ -41,7 +68,6 @@ def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
         "share_links": sharing.links_for(runner),
         "share_form": ShareLinkForm(),
     }
-    return render(request, "runners/runner.html", context)
 
 
 def _extension_listing(stats: RunnerStats | None) -> dict[str, object]:

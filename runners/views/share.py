@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from runners import access, cards, sharing
 from runners.forms import ShareLinkForm
 from runners.models import Runner
+from runners.polling.background import refresh_soon
+from runners.views.cards import page_poll
 from runners.views.trend import trend_for
 
 
@@ -54,9 +56,32 @@ def _shares(request: HttpRequest, runner: Runner, **context: Any) -> HttpRespons
 def public_page(request: HttpRequest, token: str) -> HttpResponse:
     """The shared runner's card and charts; for htmx (a chart range switch) only its charts."""
     link = sharing.active_link(token)
-    trend = trend_for(request, link.runner)
     if request.htmx:
-        return render(request, "runners/share.html#charts", {"trend": trend})
-    card = cards.cards_for([link.runner], cards.Audience.public(token))[0]
-    context = {"card": card, "card_html": cards.card_html(card), "trend": trend}
-    return render(request, "runners/share.html", context)
+        return render(
+            request, "runners/share.html#charts", {"trend": trend_for(request, link.runner)}
+        )
+    refresh_soon([link.runner])
+    return render(request, "runners/share.html", _public(request, link.runner, token))
+
+
+def public_poll(request: HttpRequest, token: str) -> HttpResponse:
+    """The share page's one poll per tick, as the runner page's."""
+    link = sharing.active_link(token)
+    refresh_soon([link.runner])
+    poll = page_poll(request, "share-poll", [token], link.runner, cards.Audience.public(token))
+    if request.GET.get("cursor") == poll["cursor"]:
+        return HttpResponse(status=204)
+    return render(
+        request, "runners/share.html#page", {**_public(request, link.runner, token), "oob": True}
+    )
+
+
+def _public(request: HttpRequest, runner: Runner, token: str) -> dict[str, Any]:
+    audience = cards.Audience.public(token)
+    card = cards.cards_for([runner], audience)[0]
+    return {
+        "card": card,
+        "card_html": cards.card_html(card),
+        "trend": trend_for(request, runner),
+        **page_poll(request, "share-poll", [token], runner, audience),
+    }

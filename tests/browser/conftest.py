@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 
 from devtools.seeding import seed_fleet
 from runners.models import Runner, Team
+from runners.polling import background
 from tests.browser import CHROMIUM, HOW_TO_ENABLE, LAUNCH_ARGS
 from tests.factories import make_member, make_team
 
@@ -67,7 +68,14 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
     for context in contexts:
         context.close()
     _wait_for_requests_in_flight()
+    background.settle(timeout_s=15)
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def _pages_refresh_what_they_show(settings):
+    # The live server's threads and the refresh pool share the committed database.
+    settings.PAGE_REFRESH_WORKERS = 4
 
 
 def _wait_for_requests_in_flight(timeout_s: float = 10.0) -> None:

@@ -14,12 +14,13 @@ ROLES = ["anonymous", "non_member", "viewer", "member", "owner", "staff", "super
 EXPECTED = {
     "dashboard": ("get", [302, 200, 200, 200, 200, 200, 200]),
     "runner": ("get", [302, 404, 200, 200, 200, 404, 200]),
-    "card": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "runner_poll": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "dashboard_poll": ("get", [302, 200, 200, 200, 200, 200, 200]),
     "refresh": ("post", [302, 404, 403, 200, 200, 404, 200]),
     "share_create": ("post", [302, 404, 403, 200, 200, 404, 200]),
     "share_revoke": ("post", [302, 404, 403, 403, 200, 404, 200]),
     "share_page": ("get", [200] * 7),
-    "share_card": ("get", [200] * 7),
+    "share_poll": ("get", [200] * 7),
     "admin": ("get", [302, 302, 302, 302, 302, 200, 200]),
 }
 
@@ -42,12 +43,13 @@ def world():
     urls = {
         "dashboard": "/",
         "runner": f"{base}/",
-        "card": f"{base}/card/",
+        "runner_poll": f"{base}/poll/",
+        "dashboard_poll": "/poll/",
         "refresh": f"{base}/refresh/",
         "share_create": f"{base}/share/",
         "share_revoke": f"{base}/share/{link.pk}/revoke/",
         "share_page": f"/s/{token}/",
-        "share_card": f"/s/{token}/card/",
+        "share_poll": f"/s/{token}/poll/",
         "admin": "/admin/",
     }
     return users, urls
@@ -73,4 +75,4 @@ def test_a_revoked_share_link_is_refused_at_once(client, world):
     client.logout()
 
     assert client.get(urls["share_page"]).status_code == 404
-    assert client.get(urls["share_card"]).status_code == 404
+    assert client.get(urls["share_poll"]).status_code == 404

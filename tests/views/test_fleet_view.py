@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from runners.fleet.listing import PAGE_SIZE
 from runners.models import RunnerState
 from runners.stats import Device, RunnerStats
 from runners.status import Status
-from runners.views.dashboard import PAGE_SIZE
 from tests.factories import make_member, make_runner, make_team
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def member_client(client, team):
 
 
 def names_on(response) -> list[str]:
-    return [runner.name for runner in response.context["runners"]]
+    return [runner.name for runner in response.context["listing"].runners]
 
 
 def test_the_strip_counts_runners_in_each_state(member_client, team):
@@ -61,7 +61,7 @@ def test_the_strip_counts_runners_in_each_state(member_client, team):
     with_state(make_runner(team, name="held", paused=True), status=Status.PAUSED)
     make_runner(team, name="new")
 
-    strip = member_client.get("/").context["strip"]
+    strip = member_client.get("/").context["listing"].strip
 
     assert strip.counts == {"ok": 1, "failing": 1, "paused": 1, "pending": 1}
 
@@ -79,7 +79,7 @@ def test_the_strip_adds_up_free_vram_and_idle_gpus_of_the_runners_that_are_up(me
     with_state(make_runner(team), stats=two)
     with_state(make_runner(team), status=Status.TIMEOUT, stats=two)
 
-    strip = member_client.get("/").context["strip"]
+    strip = member_client.get("/").context["listing"].strip
 
     assert (strip.vram_free, strip.idle_gpus) == (40 * GIB, 2)
 

@@ -22,7 +22,7 @@ def test_a_share_page_hides_the_runners_tags(client):
     runner = make_runner(make_team(), tags="render-farm-secret-tag, basement")
     _, token = sharing.create_link(runner, None, "", None)
 
-    for path in ("", "card/"):
+    for path in ("", "poll/"):
         page = client.get(f"/s/{token}/{path}").content.decode()
         assert "render-farm-secret-tag" not in page
         assert "basement" not in page
@@ -32,7 +32,7 @@ def test_team_pages_are_never_stored_by_caches(client, runner):
     client.force_login(make_member(runner.team))
     base = f"/runners/{runner.team.slug}/{runner.slug}/"
 
-    for url in ("/", base, f"{base}card/"):
+    for url in ("/", base, f"{base}poll/"):
         response = client.get(url)
         assert response.status_code in (200, 204), url
         assert "no-store" in response["Cache-Control"], url
@@ -41,7 +41,7 @@ def test_team_pages_are_never_stored_by_caches(client, runner):
 def test_share_pages_are_never_stored_by_caches(client, shared):
     _, token = shared
 
-    for path in ("", "card/"):
+    for path in ("", "poll/"):
         assert "no-store" in client.get(f"/s/{token}/{path}")["Cache-Control"]
 
 

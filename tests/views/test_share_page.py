@@ -31,7 +31,7 @@ def test_the_team_sees_the_failure_sentence_that_names_the_host(client, unreacha
     assert HOST_SENTENCE in page
 
 
-@pytest.mark.parametrize("path", ["", "card/"])
+@pytest.mark.parametrize("path", ["", "poll/"])
 def test_a_share_page_says_what_failed_without_naming_the_host(client, unreachable_runner, path):
     _, token = sharing.create_link(unreachable_runner, None, "", None)
 

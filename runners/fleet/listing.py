@@ -1,0 +1,84 @@
+"""The dashboard's page of runners: what the page shows and its cursor, for a load or a poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.paginator import Page, Paginator
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from runners import access, cards
+from runners.access import User
+from runners.cards.cursor import cursor, poll_tick
+from runners.fleet.strip import Strip, strip_for
+from runners.forms import DashboardFilterForm
+from runners.models import Runner
+from runners.polling import effective_interval
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Listing:
+    form: DashboardFilterForm
+    page: Page
+    runners: list[Runner]
+    audience: cards.Audience
+    strip: Strip
+    has_teams: bool
+
+    @cached_property
+    def keys(self) -> dict[int, str]:
+        return cards.keys_for(self.runners, self.audience, self.form.chosen_view)
+
+    @cached_property
+    def fragments(self) -> list[SafeString]:
+        """Each runner's card or table row, as the chosen view shows it."""
+        return cards.cards_html(self.runners, self.audience, self.form.chosen_view, self.keys)
+
+    def changed_fragments(self, runner_ids: set[int]) -> list[SafeString]:
+        """The fragments of these runners, each marked to replace itself on the page."""
+        runners = [runner for runner in self.runners if runner.pk in runner_ids]
+        view = self.form.chosen_view
+        return [
+            cards.out_of_band(html)
+            for html in cards.cards_html(runners, self.audience, view, self.keys)
+        ]
+
+    @property
+    def cursor(self) -> str:
+        return cursor(self.keys, head=self.strip)
+
+    @property
+    def stretched_to(self) -> int | None:
+        return cards.stretched_interval(self.runners)
+
+    @property
+    def tick_s(self) -> int:
+        return poll_tick([effective_interval(runner) for runner in self.runners])
+
+    @property
+    def poll_url(self) -> str:
+        return f"{reverse('dashboard-poll')}?{self.form.query_with(cursor=self.cursor)}"
+
+
+def listing_for(user: User, query: QueryDict) -> Listing:
+    """The page of the user's runners that the query's filters, sort, view and page ask for."""
+    teams = list(access.teams_for(user).values_list("slug", "name"))
+    form = DashboardFilterForm(query, teams=teams)
+    visible = access.runners_for(user)
+    listed = form.apply(
+        visible.select_related("team", "state").defer("headers", "notes", "state__raw")
+    )
+    page = Paginator(listed, PAGE_SIZE).get_page(query.get("page"))
+    return Listing(
+        form=form,
+        page=page,
+        runners=list(page.object_list),
+        audience=cards.Audience.members(access.editable_team_ids(user)),
+        strip=strip_for(visible),
+        has_teams=bool(teams),
+    )

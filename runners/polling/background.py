@@ -1,0 +1,101 @@
+"""Refreshing the runners people watch, off their requests.
+
+A page poll never waits on a runner: it hands the due runners on the page to a small pool of
+threads in this process, each of which calls `refresh` (so the single-flight lease still
+decides who fetches), and answers at once. The change reaches the page on a following poll.
+While a collector runs (its heartbeat is fresh), pages leave refreshing to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connection
+
+from runners.models import Heartbeat, Runner
+from runners.polling.refresh import is_due, refresh
+
+log = logging.getLogger(__name__)
+
+COLLECTOR = "collector"
+# A collector beats at every pass; a pass of 1,000 runners takes about 10 s (docs/benchmarks.md).
+COLLECTOR_ALIVE_S = 30.0
+_BEAT_CHECK_S = 5.0  # how long a process trusts what it read of the heartbeat
+
+_pool: ThreadPoolExecutor | None = None
+_in_flight: set[int] = set()
+_lock = threading.Lock()
+_beat_seen: tuple[float, bool] = (float("-inf"), False)  # (when read, collector alive)
+
+
+def refresh_soon(runners: Iterable[Runner], *, force: bool = False) -> int:
+    """Start refreshing the due runners (all of them with `force`) in this process's pool,
+    unless a collector runs or the pool has no workers; returns how many were started.
+    Never waits on a fetch."""
+    if not settings.PAGE_REFRESH_WORKERS or (not force and collector_alive()):
+        return 0
+    started = 0
+    for runner in runners:
+        if (force or is_due(runner)) and _claim(runner.pk):
+            _executor().submit(_refresh, runner, force)
+            started += 1
+    return started
+
+
+def collector_alive() -> bool:
+    """Whether a collector beat in the last COLLECTOR_ALIVE_S seconds (read every few seconds)."""
+    global _beat_seen
+    read_at, alive = _beat_seen
+    now = time.time()
+    if now - read_at > _BEAT_CHECK_S:
+        ts = Heartbeat.objects.filter(name=COLLECTOR).values_list("ts", flat=True).first()
+        alive = ts is not None and now - ts < COLLECTOR_ALIVE_S
+        _beat_seen = (now, alive)
+    return alive
+
+
+def settle(timeout_s: float) -> bool:
+    """Wait up to `timeout_s` for this process's refreshes to end; True when none is left."""
+    give_up_at = time.monotonic() + timeout_s
+    while _in_flight and time.monotonic() < give_up_at:
+        time.sleep(0.02)
+    return not _in_flight
+
+
+def beat(name: str = COLLECTOR) -> None:
+    """Say that this background process is alive."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"ts": time.time()})
+
+
+def _claim(runner_id: int) -> bool:
+    with _lock:
+        if runner_id in _in_flight:
+            return False
+        _in_flight.add(runner_id)
+        return True
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=settings.PAGE_REFRESH_WORKERS, thread_name_prefix="page-refresh"
+            )
+        return _pool
+
+
+def _refresh(runner: Runner, force: bool) -> None:
+    try:
+        refresh(runner, force=force)
+    except Exception:
+        log.exception("runner %s: the refresh failed", runner.pk)
+    finally:
+        with _lock:
+            _in_flight.discard(runner.pk)
+        connection.close()
