@@ -7,7 +7,7 @@ from django.utils import timezone
 from runners.models import Runner, RunnerState, Snapshot
 from runners.upstream.parse import parse_system_stats
 from tests.bodies import load
-from tests.factories import make_member, make_runner, make_team
+from tests.factories import make_member, make_runner
 
 pytestmark = pytest.mark.django_db
 GIB = 1024**3
@@ -26,17 +26,6 @@ def with_state(runner, status="ok", vram_free=None, **fields):
         **fields,
     )
     return runner
-
-
-@pytest.fixture
-def team():
-    return make_team("Studio")
-
-
-@pytest.fixture
-def member_client(client, team):
-    client.force_login(make_member(team))
-    return client
 
 
 def names_on(response) -> list[str]:

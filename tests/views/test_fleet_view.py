@@ -10,7 +10,7 @@ from runners.fleet.listing import PAGE_SIZE
 from runners.models import RunnerState
 from runners.stats import Device, RunnerStats
 from runners.status import Status
-from tests.factories import make_member, make_runner, make_team
+from tests.factories import make_runner
 
 pytestmark = pytest.mark.django_db
 GIB = 1024**3
@@ -38,17 +38,6 @@ def with_state(runner, status=Status.OK, stats=None, **fields):
         idle_gpus=stats.idle_gpu_count,
         **fields,
     )
-
-
-@pytest.fixture
-def team():
-    return make_team("Studio")
-
-
-@pytest.fixture
-def member_client(client, team):
-    client.force_login(make_member(team))
-    return client
 
 
 def names_on(response) -> list[str]:

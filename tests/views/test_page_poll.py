@@ -22,17 +22,6 @@ def with_state(runner, status=Status.OK):
     return runner
 
 
-@pytest.fixture
-def team():
-    return make_team("Studio")
-
-
-@pytest.fixture
-def member_client(client, team):
-    client.force_login(make_member(team))
-    return client
-
-
 def poll_url_of(page: str) -> str:
     return re.search(r'id="poller"[^>]*hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
 
