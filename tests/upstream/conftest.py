@@ -218,6 +218,7 @@ class DripRelay:
         for sock in (source, sink):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+        source.close()  # the other direction's pipe closes the sink
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import trustme
 from pytest_httpserver import HTTPServer
 
 from runners.upstream.egress import EgressPolicy, Limits, Response, get
-from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable
+from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable, UpstreamError
 
 POLICY = EgressPolicy(allow_loopback=True)
 LIMITS = Limits(connect_timeout=1.0, read_timeout=2.0, deadline=1.5, max_bytes=2**20)
@@ -628,6 +628,26 @@ def test_errors_name_the_host_but_not_the_query(closed_port):
         fetch(f"http://127.0.0.1:{closed_port}/stats?token=query-secret")
 
     assert "127.0.0.1" in caught.value.sentence
+    assert "query-secret" not in logged(caught.value)
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        answer(b"SSH-2.0-OpenSSH_9.6\r\n"),
+        answer(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"),
+        answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+        lambda conn, stopping: stopping.wait(),
+    ],
+    ids=["not-http", "cut-short", "bad-chunk", "silent"],
+)
+def test_errors_of_any_kind_name_neither_path_nor_query(raw_server, handler):
+    server = raw_server(handler)
+
+    with pytest.raises(UpstreamError) as caught:
+        fetch(f"{server.url}path-secret?token=query-secret", limits=replace(LIMITS, deadline=0.5))
+
+    assert "path-secret" not in logged(caught.value)
     assert "query-secret" not in logged(caught.value)
 
 
