@@ -7,6 +7,7 @@ from django.test import RequestFactory
 
 from comfyweb.proxies import FORWARDED_FOR
 from runners import crypto
+from runners.upstream import policy
 
 PROBE_CLIENT = "198.51.100.7"
 PROBE_FORGED = "203.0.113.66"
@@ -62,3 +63,11 @@ def _client_address(chain: list[str]) -> str | None:
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=", ".join(chain))
     request.META["REMOTE_ADDR"] = PROBE_PROXY
     return axes.helpers.get_client_ip_address(request)
+
+
+@register(Tags.security)
+def check_egress_blocked_networks(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    return [
+        Error(problem, hint="Write each entry as an address or a CIDR network.", id="runners.E003")
+        for problem in policy.network_problems(settings.EGRESS_BLOCKED_NETWORKS)
+    ]

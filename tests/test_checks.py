@@ -1,8 +1,14 @@
 import axes.helpers
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from comfyweb.proxies import axes_client_address
-from runners.checks import check_field_encryption_keys, check_login_throttling_address
+from runners.checks import (
+    check_egress_blocked_networks,
+    check_field_encryption_keys,
+    check_login_throttling_address,
+)
 
 
 def test_missing_encryption_keys_stop_start_up(settings):
@@ -65,3 +71,29 @@ def test_a_count_that_never_reads_the_forwarded_header_stops_start_up(settings):
     settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
     assert [e.id for e in check_login_throttling_address()] == ["runners.E002"]
+
+
+def test_malformed_blocked_network_is_reported_by_position(settings):
+    settings.EGRESS_BLOCKED_NETWORKS = ["10.20.0.0/16", "10.300.0.0/16"]
+
+    errors = check_egress_blocked_networks()
+
+    assert [(e.id, e.msg) for e in errors] == [
+        (
+            "runners.E003",
+            "Entry 2 of EGRESS_BLOCKED_NETWORKS, '10.300.0.0/16', is not an IP network.",
+        )
+    ]
+
+
+def test_malformed_blocked_network_fails_manage_py_check(settings):
+    settings.EGRESS_BLOCKED_NETWORKS = ["not-a-network"]
+
+    with pytest.raises(SystemCheckError, match=r"runners\.E003"):
+        call_command("check")
+
+
+def test_blocked_networks_as_addresses_or_cidrs_pass(settings):
+    settings.EGRESS_BLOCKED_NETWORKS = ["203.0.113.0/24", "192.168.1.20", "2001:db8::/32"]
+
+    assert check_egress_blocked_networks() == []

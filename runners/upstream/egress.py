@@ -1,97 +1,59 @@
 """The one HTTP GET every upstream call goes through, under the egress policy (DESIGN.md, Security).
 
-Built on http.client and ssl rather than requests: a fetch resolves the host once, vets every
-address, connects to a vetted one itself, and gives every socket read only the time left before
-the deadline, headers included. No proxies from the environment, no redirects, no decompression.
+Built on one requests Session per process. A fetch resolves the host once, vets every address
+(policy.py), and sends the request through a connection pool pinned to a vetted address: the pool
+connects to the IP while the Host header, SNI and the certificate check use the name. Pools are
+kept per scheme, name, port, address and CA file, so the fetches of one runner reuse one
+kept-alive connection. A watchdog (deadline.py) shuts the connection down at the fetch's total
+deadline, headers and body included. No proxies or netrc from the environment, no redirects, no
+cookies, no decompression. Nothing else in comfyweb imports requests or sees its exceptions.
 """
 
 from __future__ import annotations
 
 import functools
 import http.client
-import io
+import http.cookiejar
 import ipaddress
 import os
 import re
 import socket
 import ssl
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import requests
+import urllib3
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable
+from runners.upstream import deadline
+from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable, UpstreamError
+from runners.upstream.policy import EgressPolicy
 
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-# A family and a sockaddr, as getaddrinfo gives them.
-_Address = tuple[socket.AddressFamily, tuple[Any, ...]]
+__all__ = ["EgressPolicy", "Limits", "Response", "get"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _DEFAULT_HEADERS = {
     "User-Agent": "comfyweb",  # some reverse proxies refuse requests without one
-    "Connection": "close",  # every fetch opens a fresh connection
+    "Accept-Encoding": "identity",  # bodies are capped as sent, never inflated
 }
-_READ_BUFFER_BYTES = 64 * 1024
+_READ_BYTES = 64 * 1024
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
-
-
-def _networks(*cidrs: str) -> tuple[IPNetwork, ...]:
-    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
-
-
-_ALWAYS_BLOCKED = _networks(
-    "0.0.0.0/8",  # "this network": 0.0.0.0 reaches local services on Linux
-    "169.254.0.0/16",  # link-local, where cloud metadata services live
-    "100.100.100.200/32",  # Alibaba Cloud metadata, inside the CGNAT range allowed below
-    "224.0.0.0/3",  # multicast, reserved and broadcast
-    "::/128",
-    "fe80::/10",
-    "ff00::/8",
-    "fd00:ec2::254/128",  # AWS IPv6 metadata, inside the private fc00::/7 range
-)
-_LOOPBACK = _networks("127.0.0.0/8", "::1/128")
-# 100.64.0.0/10 (CGNAT) counts as private: Tailscale puts runners there.
-_PRIVATE = _networks("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
-
-
-@dataclass(frozen=True)
-class EgressPolicy:
-    allow_loopback: bool = False
-    allow_private: bool = True
-    blocked_networks: tuple[IPNetwork, ...] = ()
-
-    @classmethod
-    def from_settings(cls) -> EgressPolicy:
-        """The policy from EGRESS_* settings; raises ValueError for a malformed CIDR."""
-        return cls(
-            allow_loopback=settings.EGRESS_ALLOW_LOOPBACK,
-            allow_private=settings.EGRESS_ALLOW_PRIVATE,
-            blocked_networks=_networks(*settings.EGRESS_BLOCKED_NETWORKS),
-        )
-
-    def permits(self, ip: IPAddress) -> bool:
-        """Whether ip may be connected to; an IPv4-mapped IPv6 address is judged as its IPv4."""
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if _within(ip, self.blocked_networks) or _within(ip, _ALWAYS_BLOCKED):
-            return False
-        if _within(ip, _LOOPBACK):
-            return self.allow_loopback
-        if _within(ip, _PRIVATE):
-            return self.allow_private
-        return True
-
-
-def _within(ip: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
-    return any(ip in network for network in networks)
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e\x80-\xff][\t\x20-\x7e\x80-\xff]*)?")
+# One idle pool per recently fetched runner address; the oldest is closed beyond this.
+_MAX_POOLS = 4096
+_CONNECTIONS_PER_POOL = 64  # as many as the collector's workers, so none is dropped when full
 
 
 @dataclass(frozen=True)
@@ -129,6 +91,24 @@ class _Target:
     port: int
     path: str  # path and query, as sent in the request line
 
+    @property
+    def authority(self) -> str:
+        """The Host header: the name, bracketed if it is an IPv6 address, and a port not the
+        scheme's default."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == _DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class _Pin:
+    """What a connection pool is kept for: connections to ip, speaking to host."""
+
+    scheme: str
+    host: str
+    port: int
+    ip: str
+    ca_file: str | None
+
 
 def get(
     url: str, *, headers: Mapping[str, str] | None = None, policy: EgressPolicy, limits: Limits
@@ -141,18 +121,13 @@ def get(
     path, query or a header.
     """
     started = time.monotonic()
-    deadline = started + limits.deadline
     target = _parse(url)
-    with _translated_errors(target.host), _open(target, policy, limits, deadline) as sock:
-        _send(sock, target, headers or {})
-        response = http.client.HTTPResponse(
-            # http.client only calls makefile() on what it is given as a socket.
-            _DeadlineReader(sock, deadline, limits.read_timeout),  # type: ignore[arg-type]
-            method="GET",
-        )
-        response.begin()
-        body = _read_body(response, limits.max_bytes)
-    return Response(response.status, body, round((time.monotonic() - started) * 1000))
+    request = _prepare(target, headers or {})
+    watch = deadline.watch(started + limits.deadline)
+    with _translated_errors(target.host, watch):
+        addresses = _resolve(target, policy)
+        status, body = _exchange(request, target, addresses, limits, watch)
+    return Response(status, body, round((time.monotonic() - started) * 1000))
 
 
 def _parse(url: str) -> _Target:
@@ -176,94 +151,257 @@ def _parse(url: str) -> _Target:
     return _Target(parts.scheme, host, default_port if port is None else port, path)
 
 
-@contextmanager
-def _translated_errors(host: str) -> Iterator[None]:
-    """Turns socket, TLS and HTTP errors into UpstreamErrors that name at most the host."""
+class _PinnedRequest(requests.PreparedRequest):
+    """A prepared GET that carries the vetted address its pool must connect to."""
+
+    pin: _Pin
+
+
+def _prepare(target: _Target, headers: Mapping[str, str]) -> _PinnedRequest:
+    """The request with our headers and the caller's; raises Blocked, quoting no header value."""
+    merged = CaseInsensitiveDict({**_DEFAULT_HEADERS, "Host": target.authority})
+    merged.update(headers)
+    if not all(_HEADER_NAME.fullmatch(name) for name in merged):
+        raise Blocked("A custom header has a name HTTP does not allow.")
+    if not all(
+        isinstance(value, str) and _HEADER_VALUE.fullmatch(value) for value in merged.values()
+    ):
+        raise Blocked("A custom header has characters HTTP does not allow.")
+    request = _PinnedRequest()
+    url = f"{target.scheme}://{target.authority}{target.path}"
     try:
-        yield
-    except socket.gaierror as exc:
-        raise Unreachable(f"The name {host} did not resolve.", detail=_describe(exc)) from None
-    except TimeoutError:
-        raise Timeout(f"{host} did not answer in time.") from None
-    except ssl.SSLCertVerificationError as exc:
-        sentence = f"The TLS certificate of {host} could not be verified."
-        raise Unreachable(sentence, detail=exc.verify_message) from None
-    except ssl.SSLError as exc:
-        raise Unreachable(f"The TLS connection to {host} failed.", detail=_describe(exc)) from None
-    except OSError as exc:
-        sentence = f"{host} refused or dropped the connection."
-        raise Unreachable(sentence, detail=_describe(exc)) from None
-    except http.client.HTTPException as exc:
-        sentence = f"{host} did not answer with valid HTTP."
-        raise BadResponse(sentence, detail=_describe(exc)) from None
+        request.prepare(method="GET", url=url, headers=merged)
+    except (requests.RequestException, ValueError):
+        raise Blocked(_NOT_A_URL) from None
+    return request
 
 
-def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-@contextmanager
-def _open(
-    target: _Target, policy: EgressPolicy, limits: Limits, deadline: float
-) -> Iterator[socket.socket]:
-    """Yields a socket connected to a vetted address of the host, wrapped in TLS for https.
-
-    TLS sends the host name as SNI and verifies the certificate against it, not against the IP.
-    """
-    with _connect(_resolve(target, policy), limits, deadline) as sock:
-        if target.scheme == "http":
-            yield sock
-            return
-        sock.settimeout(_time_left(deadline, limits.connect_timeout))
-        # OpenSSL's own CA file override, so operators can trust an internal CA without a setting.
-        context = _tls_context(os.environ.get("SSL_CERT_FILE"))
-        with context.wrap_socket(sock, server_hostname=target.host) as tls_sock:
-            yield tls_sock
-
-
-def _resolve(target: _Target, policy: EgressPolicy) -> list[_Address]:
+def _resolve(target: _Target, policy: EgressPolicy) -> list[str]:
     """Looks the host up once; raises Blocked if the policy refuses any of its addresses.
 
     The lookup waits as long as the system resolver does: getaddrinfo takes no timeout.
     """
     infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-    for *_, sockaddr in infos:
-        ip = ipaddress.ip_address(sockaddr[0])
-        if not policy.permits(ip):
+    addresses = list(dict.fromkeys(sockaddr[0] for *_, sockaddr in infos))
+    for address in addresses:
+        if not policy.permits(ipaddress.ip_address(address)):
             sentence = f"The address of {target.host} is blocked by the egress policy."
-            raise Blocked(sentence, detail=str(ip))
-    return [(family, sockaddr) for family, _, _, _, sockaddr in infos]
+            raise Blocked(sentence, detail=address)
+    return addresses
 
 
-def _connect(addresses: list[_Address], limits: Limits, deadline: float) -> socket.socket:
-    """Connects to the first address that accepts; raises the last address's error."""
+def _exchange(
+    request: _PinnedRequest,
+    target: _Target,
+    addresses: list[str],
+    limits: Limits,
+    watch: deadline.Watch,
+) -> tuple[int, bytes]:
+    """The status and body from the first address that accepts a connection."""
+    ca_file = os.environ.get("SSL_CERT_FILE")  # OpenSSL's own override, as operators expect
     *others, last = addresses
     for address in others:
+        request.pin = _Pin(target.scheme, target.host, target.port, address, ca_file)
         try:
-            return _connect_to(address, limits, deadline)
-        except OSError:
-            continue  # the next address may answer, as in socket.create_connection
-    return _connect_to(last, limits, deadline)
+            return _send_and_read(request, limits, watch)
+        except requests.ConnectionError as exc:
+            if not _could_not_connect(exc, watch):
+                raise
+            # The next address may answer, as in socket.create_connection.
+    request.pin = _Pin(target.scheme, target.host, target.port, last, ca_file)
+    return _send_and_read(request, limits, watch)
 
 
-def _connect_to(address: _Address, limits: Limits, deadline: float) -> socket.socket:
-    family, sockaddr = address
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def _could_not_connect(exc: requests.ConnectionError, watch: deadline.Watch) -> bool:
+    connecting = urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError
+    return _caused_by(exc, *connecting) and not watch.expired
+
+
+def _send_and_read(
+    request: _PinnedRequest, limits: Limits, watch: deadline.Watch
+) -> tuple[int, bytes]:
+    response = _send(request, limits, watch)
     try:
-        sock.settimeout(_time_left(deadline, limits.connect_timeout))
-        sock.connect(sockaddr)
+        body = _read_body(response.raw, limits.max_bytes)
     except BaseException:
-        sock.close()
+        _discard(response.raw)
         raise
-    return sock
+    if not watch.finish():
+        raise TimeoutError
+    return response.status_code, body
 
 
-def _time_left(deadline: float, cap: float) -> float:
+def _send(request: _PinnedRequest, limits: Limits, watch: deadline.Watch) -> requests.Response:
+    """The response with its headers read and its body not yet."""
+    timeout = (
+        _time_left(watch, limits.connect_timeout),
+        _time_left(watch, limits.read_timeout),
+    )
+    _fetching.watch = watch
+    return _session().send(request, stream=True, allow_redirects=False, timeout=timeout)
+
+
+def _time_left(watch: deadline.Watch, cap: float) -> float:
     """Seconds the next socket operation may wait; raises TimeoutError once the deadline passed."""
-    left = deadline - time.monotonic()
+    left = watch.deadline - time.monotonic()
     if left <= 0:
         raise TimeoutError
     return min(left, cap)
+
+
+def _read_body(raw: urllib3.HTTPResponse, max_bytes: int) -> bytes:
+    """The whole body; raises BadResponse if it is over max_bytes or shorter than declared."""
+    if raw.length_remaining is not None and raw.length_remaining > max_bytes:
+        raise _too_large(max_bytes)
+    body = bytearray()
+    while chunk := raw.read(_READ_BYTES, decode_content=False):
+        body += chunk
+        if len(body) > max_bytes:
+            raise _too_large(max_bytes)
+    return bytes(body)
+
+
+def _too_large(max_bytes: int) -> BadResponse:
+    return BadResponse(f"The answer is larger than the {max_bytes:,}-byte limit.")
+
+
+def _discard(raw: urllib3.HTTPResponse) -> None:
+    """Closes the connection of a fetch that failed, so its pool opens a fresh one next time."""
+    raw.close()
+    raw.release_conn()
+
+
+# Errors
+
+
+@contextmanager
+def _translated_errors(host: str, watch: deadline.Watch) -> Iterator[None]:
+    """Turns socket, TLS and HTTP errors into UpstreamErrors that name at most the host."""
+    try:
+        yield
+    except UpstreamError:
+        watch.finish()
+        raise
+    except Exception as exc:
+        expired = not watch.finish()
+        error = Timeout(f"{host} did not answer in time.") if expired else _translated(exc, host)
+        if error is None:
+            raise
+        raise error from None
+
+
+def _translated(exc: Exception, host: str) -> UpstreamError | None:
+    """The UpstreamError for exc, judged by the error at the root of its chain, or None."""
+    root = _root(exc)
+    if isinstance(root, socket.gaierror):
+        return Unreachable(f"The name {host} did not resolve.", detail=_describe(root))
+    if isinstance(root, TimeoutError):
+        return Timeout(f"{host} did not answer in time.")
+    if isinstance(root, ssl.SSLCertVerificationError):
+        sentence = f"The TLS certificate of {host} could not be verified."
+        return Unreachable(sentence, detail=root.verify_message or str(root))
+    if isinstance(root, ssl.SSLError):
+        return Unreachable(f"The TLS connection to {host} failed.", detail=_describe(root))
+    if _caused_by(exc, urllib3.exceptions.IncompleteRead) and not _caused_by(exc, ValueError):
+        return BadResponse("The answer ended before its declared length.")
+    if isinstance(root, OSError):
+        sentence = f"{host} refused or dropped the connection."
+        return Unreachable(sentence, detail=_describe(root))
+    if isinstance(root, http.client.HTTPException | urllib3.exceptions.HTTPError | ValueError):
+        sentence = f"{host} did not answer with valid HTTP."
+        return BadResponse(sentence, detail=_describe(root))
+    return None
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """exc and the errors it was raised from, outermost first."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _root(exc: BaseException) -> BaseException:
+    *_, root = _chain(exc)
+    return root
+
+
+def _caused_by(exc: BaseException, *kinds: type[BaseException]) -> bool:
+    return any(isinstance(link, kinds) for link in _chain(exc))
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+# The session and its pinned pools
+
+
+_fetching = threading.local()  # .watch: the deadline of the fetch this thread is running
+
+
+class _StrictHTTPResponse(http.client.HTTPResponse):
+    def _read_next_chunk_size(self) -> int:
+        size = super()._read_next_chunk_size()  # type: ignore[misc]
+        if size < 0:  # http.client would read on to the end of the connection
+            raise ValueError("negative chunk size")
+        return int(size)
+
+
+class _WatchedConnectionMixin:
+    """A connection whose socket the current fetch's watch shuts down at the deadline."""
+
+    sock: socket.socket | None
+    response_class = _StrictHTTPResponse
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        # A copy of the socket: a TLS handshake detaches the original from its descriptor.
+        _fetching.watch.track_copy(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:  # a kept-alive connection, or one connected for TLS
+            _fetching.watch.track(self.sock)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_WatchedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _PinnedPoolMixin:
+    def _put_conn(self, conn: HTTPConnection | None) -> None:
+        watch = getattr(_fetching, "watch", None)
+        if watch is not None and not watch.release() and conn is not None:
+            conn.close()  # the deadline shut its socket down: never reuse it
+        super()._put_conn(conn)  # type: ignore[misc]
+
+
+class _PinnedHTTPPool(_PinnedPoolMixin, HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _PinnedHTTPSPool(_PinnedPoolMixin, HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+def _new_pool(pin: _Pin) -> HTTPConnectionPool:
+    """A pool that connects to the pinned IP, and for https verifies the certificate of the
+    name it sends as SNI."""
+    if pin.scheme == "http":
+        return _PinnedHTTPPool(pin.ip, pin.port, maxsize=_CONNECTIONS_PER_POOL)
+    return _PinnedHTTPSPool(
+        pin.ip,
+        pin.port,
+        maxsize=_CONNECTIONS_PER_POOL,
+        server_hostname=pin.host,
+        ssl_context=_tls_context(pin.ca_file),
+    )
 
 
 @functools.cache
@@ -272,51 +410,66 @@ def _tls_context(ca_file: str | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file)
 
 
-def _send(sock: socket.socket, target: _Target, headers: Mapping[str, str]) -> None:
-    connection = http.client.HTTPConnection(target.host, target.port)
-    connection.default_port = _DEFAULT_PORTS[target.scheme]  # the Host header omits a default port
-    connection.sock = sock
-    try:
-        connection.request("GET", target.path, headers={**_DEFAULT_HEADERS, **headers})
-    except ValueError:  # its message quotes the header value
-        raise Blocked("A custom header has characters HTTP does not allow.") from None
+class _PinnedAdapter(HTTPAdapter):
+    """Sends each request through the pool of its pin, whatever its URL says."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retries=0)  # retries belong to polling: they spend budgets
+        self._pools: OrderedDict[_Pin, HTTPConnectionPool] = OrderedDict()
+        self._pools_lock = threading.Lock()
+
+    def get_connection_with_tls_context(
+        self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None
+    ) -> HTTPConnectionPool:
+        assert isinstance(request, _PinnedRequest)
+        return self._pool(request.pin)
+
+    def cert_verify(self, conn: Any, url: Any, verify: Any, cert: Any) -> None:
+        """Leaves the pool's TLS settings alone: _new_pool chose them."""
+
+    def close(self) -> None:
+        super().close()
+        with self._pools_lock:
+            pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            pool.close()
+
+    def _pool(self, pin: _Pin) -> HTTPConnectionPool:
+        with self._pools_lock:
+            pool = self._pools.get(pin)
+            if pool is None:
+                pool = self._pools[pin] = _new_pool(pin)
+            self._pools.move_to_end(pin)
+            oldest = self._pools.popitem(last=False)[1] if len(self._pools) > _MAX_POOLS else None
+        if oldest is not None:
+            oldest.close()
+        return pool
 
 
-class _DeadlineReader(io.RawIOBase):
-    """The socket as http.client reads a response: every read waits only for the time left."""
+class _Session(requests.Session):
+    """No environment, cookies or redirects: a fetch sends what get() prepared, once."""
 
-    def __init__(self, sock: socket.socket, deadline: float, read_timeout: float) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._sock = sock
-        self._deadline = deadline
-        self._read_timeout = read_timeout
+        self.trust_env = False  # no proxies, netrc or CA bundle from the environment
+        self.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        adapter = _PinnedAdapter()
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
 
-    def makefile(self, mode: str) -> io.BufferedReader:
-        return io.BufferedReader(self)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        self._sock.settimeout(_time_left(self._deadline, self._read_timeout))
-        return self._sock.recv_into(buffer)
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        # requests reads a redirect's body, uncapped, before deciding not to follow it.
+        return None
 
 
-def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
-    """The whole body; raises BadResponse if it is over max_bytes or shorter than declared."""
-    if response.length is not None and response.length > max_bytes:
-        raise _too_large(max_bytes)
-    body = bytearray()
-    buffer = memoryview(bytearray(_READ_BUFFER_BYTES))
-    # readinto, not read(n): read(n) trusts a negative chunk size and reads on to the end.
-    while received := response.readinto(buffer):
-        body += buffer[:received]
-        if len(body) > max_bytes:
-            raise _too_large(max_bytes)
-    if response.length:
-        raise BadResponse("The answer ended before its declared length.")
-    return bytes(body)
+_sessions: dict[int, _Session] = {}
+_sessions_lock = threading.Lock()
 
 
-def _too_large(max_bytes: int) -> BadResponse:
-    return BadResponse(f"The answer is larger than the {max_bytes:,}-byte limit.")
+def _session() -> _Session:
+    """This process's session; a forked worker makes its own rather than share sockets."""
+    with _sessions_lock:
+        pid = os.getpid()
+        if pid not in _sessions:
+            _sessions[pid] = _Session()
+        return _sessions[pid]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import http.server
 import ipaddress
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -124,3 +126,104 @@ def closed_port() -> int:
     """A loopback port nothing listens on."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         return listener.getsockname()[1]
+
+
+class KeepAliveServer(http.server.ThreadingHTTPServer):
+    """A loopback HTTP/1.1 server that keeps connections open and counts those it accepts.
+
+    GET /slow waits until the test ends; GET /big sends more than a megabyte; anything else "ok".
+    """
+
+    daemon_threads = True
+    request_queue_size = 64  # the listen backlog: tests connect from 40 threads at once
+
+    def __init__(self, context: ssl.SSLContext | None = None) -> None:
+        super().__init__(("127.0.0.1", 0), _KeepAliveHandler)
+        if context is not None:
+            self.socket = context.wrap_socket(self.socket, server_side=True)
+        self.accepted = 0
+        self.stopping = threading.Event()
+        self.port: int = self.server_address[1]
+        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        request = super().get_request()
+        self.accepted += 1
+        return request
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+
+class _KeepAliveHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: KeepAliveServer
+
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            self.server.stopping.wait()
+            return
+        body = b"x" * (2**20 + 1) if self.path == "/big" else b"ok"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def keepalive_server() -> Iterator[Callable[..., KeepAliveServer]]:
+    """Starts KeepAliveServers, over TLS when given a context; all stop when the test ends."""
+    servers: list[KeepAliveServer] = []
+
+    def start(context: ssl.SSLContext | None = None) -> KeepAliveServer:
+        servers.append(KeepAliveServer(context))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+class DripRelay:
+    """Relays loopback connections to a port, sending the answers on one byte at a time."""
+
+    def __init__(self, port: int, stopping: threading.Event) -> None:
+        self._target = ("127.0.0.1", port)
+        self._stopping = stopping
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.port: int = self._listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                client, _ = self._listener.accept()
+                upstream = socket.create_connection(self._target)
+                threading.Thread(target=self._pipe, args=(client, upstream, 0), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(upstream, client, 1), daemon=True).start()
+        self._listener.close()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, size: int) -> None:
+        with contextlib.suppress(OSError):
+            while not self._stopping.is_set() and (data := source.recv(size or 65536)):
+                sink.sendall(data)
+                if size:
+                    self._stopping.wait(0.1)
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        source.close()  # the other direction's pipe closes the sink
+
+
+@pytest.fixture
+def drip_relay() -> Iterator[Callable[[int], DripRelay]]:
+    """Starts DripRelays in front of loopback ports; all stop when the test ends."""
+    stopping = threading.Event()
+    yield lambda port: DripRelay(port, stopping)
+    stopping.set()

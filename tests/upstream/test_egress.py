@@ -1,18 +1,20 @@
+import gzip
 import socket
 import ssl
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from ipaddress import ip_network
+from ipaddress import ip_address, ip_network
 
 import pytest
 import trustme
 from pytest_httpserver import HTTPServer
 
 from runners.upstream.egress import EgressPolicy, Limits, Response, get
-from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable
+from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable, UpstreamError
 
 POLICY = EgressPolicy(allow_loopback=True)
 LIMITS = Limits(connect_timeout=1.0, read_timeout=2.0, deadline=1.5, max_bytes=2**20)
@@ -103,6 +105,22 @@ def test_redirect_is_returned_and_not_followed(httpserver, connect_attempts):
     assert connect_attempts == [("127.0.0.1", httpserver.port)]
 
 
+def test_redirect_body_is_capped_like_any_other(raw_server):
+    sent: list[int] = []
+
+    def huge_redirect(conn: socket.socket, stopping: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\n")
+        conn.sendall(b"Transfer-Encoding: chunked\r\n\r\n")
+        sent.append(send_until_refused(conn, b"10000\r\n" + b"x" * 0x10000 + b"\r\n", HUGE))
+
+    server = raw_server(huge_redirect)
+
+    with pytest.raises(BadResponse, match="larger than"):
+        fetch(server.url)
+    server.stop()
+    assert sent[0] < HUGE // 10
+
+
 def test_latency_runs_until_the_body_is_read(raw_server):
     def slow_body(conn: socket.socket, stopping: threading.Event) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
@@ -179,6 +197,100 @@ def test_https_certificate_for_another_name_is_unreachable(https_server, trusted
 
     with pytest.raises(Unreachable, match="TLS certificate of localhost"):
         fetch(f"https://localhost:{server.port}/")
+
+
+# Keep-alive: one pool per runner address, a connection reused until a fetch fails
+
+
+def test_fetches_of_one_server_share_one_connection(keepalive_server):
+    server = keepalive_server()
+
+    responses = [fetch(f"http://127.0.0.1:{server.port}/") for _ in range(3)]
+
+    assert [r.body for r in responses] == [b"ok"] * 3
+    assert server.accepted == 1
+
+
+def test_https_fetches_of_one_server_share_one_connection(keepalive_server, tls_ca, trusted_ca):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls_ca.issue_cert("localhost").configure_cert(context)
+    server = keepalive_server(context)
+
+    responses = [fetch(f"https://localhost:{server.port}/") for _ in range(3)]
+
+    assert [r.body for r in responses] == [b"ok"] * 3
+    assert server.accepted == 1
+
+
+def test_fetches_of_one_name_on_two_ports_use_two_connections(keepalive_server):
+    first, second = keepalive_server(), keepalive_server()
+
+    for server in (first, second, first, second):
+        fetch(f"http://localhost:{server.port}/")
+
+    assert (first.accepted, second.accepted) == (1, 1)
+
+
+def test_connection_of_a_fetch_that_timed_out_is_not_reused(keepalive_server):
+    server = keepalive_server()
+
+    with pytest.raises(Timeout):
+        fetch(f"http://127.0.0.1:{server.port}/slow", limits=replace(LIMITS, deadline=0.3))
+    response = fetch(f"http://127.0.0.1:{server.port}/")
+
+    assert response.body == b"ok"
+    assert server.accepted == 2
+
+
+def test_connection_of_an_answer_over_the_cap_is_not_reused(keepalive_server):
+    server = keepalive_server()
+
+    with pytest.raises(BadResponse, match="larger than"):
+        fetch(f"http://127.0.0.1:{server.port}/big")
+    response = fetch(f"http://127.0.0.1:{server.port}/")
+
+    assert response.body == b"ok"
+    assert server.accepted == 2
+
+
+def test_fetches_from_many_threads_at_once_all_succeed(keepalive_server):
+    server = keepalive_server()
+    url = f"http://127.0.0.1:{server.port}/"
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        bodies = list(pool.map(lambda _: fetch(url).body, range(200)))
+
+    assert bodies == [b"ok"] * 200
+    assert server.accepted <= 40
+
+
+def test_cookies_a_server_sets_are_not_sent_back(httpserver):
+    httpserver.expect_ordered_request("/").respond_with_data("ok", headers={"Set-Cookie": "a=b"})
+    httpserver.expect_ordered_request("/").respond_with_data("ok")
+
+    fetch(httpserver.url_for("/"))
+    fetch(httpserver.url_for("/"))
+
+    assert [request.headers.get("Cookie") for request, _ in httpserver.log] == [None, None]
+
+
+def test_compressed_body_is_returned_as_sent(httpserver):
+    compressed = gzip.compress(b'{"system": {}}')
+    httpserver.expect_request("/", headers={"Accept-Encoding": "identity"}).respond_with_data(
+        compressed, headers={"Content-Encoding": "gzip"}
+    )
+
+    assert fetch(httpserver.url_for("/")).body == compressed
+
+
+def test_tls_handshake_dripped_by_the_server_is_abandoned_at_the_deadline(
+    https_server, trusted_ca, drip_relay
+):
+    server, _ = https_server("localhost")
+    relay = drip_relay(server.port)  # a byte every 0.1 s: the handshake alone would take minutes
+
+    with pytest.raises(Timeout):
+        fetch(f"https://localhost:{relay.port}/")
 
 
 # Egress policy: every refusal happens before any connection
@@ -287,6 +399,101 @@ def test_credentials_in_the_url_are_blocked(connect_attempts):
 def test_malformed_urls_are_blocked(url, connect_attempts):
     with pytest.raises(Blocked):
         fetch(url)
+    assert connect_attempts == []
+
+
+# Egress policy: an address is judged by the IPv4 it embeds; what is not routable is refused
+
+METADATA = "169.254.169.254"
+TEREDO_SERVER = "4136:e378"  # a public Teredo server, 65.54.227.120
+
+
+def embeddings(ipv4: str) -> list[str]:
+    """ipv4 in every IPv6 form that carries one."""
+    v4 = ip_address(ipv4)
+    high, low = f"{int(v4) >> 16:x}", f"{int(v4) & 0xFFFF:x}"
+    flipped = int(v4) ^ 0xFFFFFFFF
+    return [
+        f"::ffff:{ipv4}",  # IPv4-mapped
+        f"::{ipv4}",  # IPv4-compatible
+        f"::ffff:0:{ipv4}",  # IPv4-translated
+        f"64:ff9b::{ipv4}",  # NAT64, well-known prefix
+        f"64:ff9b:1::{ipv4}",  # NAT64, local-use prefix
+        f"2002:{high}:{low}::1",  # 6to4
+        f"2001:0:{TEREDO_SERVER}:0:0:{flipped >> 16:x}:{flipped & 0xFFFF:x}",  # Teredo client
+    ]
+
+
+NOT_GLOBAL = [
+    "::a9fe:a9fe",
+    "::127.0.0.1",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b:1::808:808",
+    "2002:a9fe:a9fe::1",
+    "2001:0:4136:e378:8000:63bf:5601:5601",
+    "192.0.0.1",
+    "192.0.0.9",
+    "198.18.0.1",
+    "198.19.255.254",
+    "192.0.2.1",
+    "198.51.100.1",
+    "203.0.113.1",
+    "240.0.0.1",
+    "2001:db8::1",
+    "100::1",
+    "fec0::1",
+]
+
+
+@pytest.mark.parametrize("address", NOT_GLOBAL)
+def test_addresses_that_are_not_globally_routable_are_refused(address):
+    assert not EgressPolicy(allow_private=False).permits(ip_address(address))
+
+
+@pytest.mark.parametrize("address", embeddings(METADATA))
+def test_metadata_address_is_refused_in_every_ipv6_form(address):
+    permissive = EgressPolicy(allow_loopback=True, allow_private=True)
+
+    assert not permissive.permits(ip_address(address))
+
+
+@pytest.mark.parametrize("address", embeddings("127.0.0.1"))
+def test_loopback_is_refused_in_every_ipv6_form(address):
+    assert not EgressPolicy().permits(ip_address(address))
+
+
+@pytest.mark.parametrize("address", embeddings("10.1.2.3"))
+def test_private_address_is_refused_in_every_ipv6_form_when_private_is_disallowed(address):
+    assert not EgressPolicy(allow_private=False).permits(ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "2002:808:808::1"],
+)
+def test_globally_routable_addresses_are_permitted(address):
+    assert EgressPolicy(allow_private=False).permits(ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "100.64.0.1", "fd7a:115c:a1e0::1", "::1"])
+def test_private_and_loopback_addresses_are_permitted_when_allowed(address):
+    assert EgressPolicy(allow_loopback=True).permits(ip_address(address))
+
+
+@pytest.mark.parametrize("host", ["[::a9fe:a9fe]", "[64:ff9b::a9fe:a9fe]", "[2002:a9fe:a9fe::1]"])
+def test_url_embedding_the_metadata_address_is_blocked(host, connect_attempts):
+    permissive = EgressPolicy(allow_loopback=True, allow_private=True)
+
+    with pytest.raises(Blocked):
+        fetch(f"http://{host}/latest/meta-data/", policy=permissive)
+    assert connect_attempts == []
+
+
+def test_name_resolving_to_an_address_embedding_loopback_is_blocked(fake_dns, connect_attempts):
+    fake_dns.records["nat64.test"] = ["64:ff9b::7f00:1"]
+
+    with pytest.raises(Blocked, match=r"address of nat64\.test"):
+        fetch("http://nat64.test:8188/", policy=EgressPolicy())
     assert connect_attempts == []
 
 
@@ -424,9 +631,47 @@ def test_errors_name_the_host_but_not_the_query(closed_port):
     assert "query-secret" not in logged(caught.value)
 
 
+@pytest.mark.parametrize(
+    "handler",
+    [
+        answer(b"SSH-2.0-OpenSSH_9.6\r\n"),
+        answer(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"),
+        answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+        lambda conn, stopping: stopping.wait(),
+    ],
+    ids=["not-http", "cut-short", "bad-chunk", "silent"],
+)
+def test_errors_of_any_kind_name_neither_path_nor_query(raw_server, handler):
+    server = raw_server(handler)
+
+    with pytest.raises(UpstreamError) as caught:
+        fetch(f"{server.url}path-secret?token=query-secret", limits=replace(LIMITS, deadline=0.5))
+
+    assert "path-secret" not in logged(caught.value)
+    assert "query-secret" not in logged(caught.value)
+
+
 def test_header_http_cannot_carry_is_blocked_without_quoting_it(httpserver):
     with pytest.raises(Blocked, match="custom header") as caught:
         fetch(httpserver.url_for("/"), headers={"Authorization": "Bearer header-secret\r\nX: 1"})
+
+    assert "header-secret" not in logged(caught.value)
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Bearer header-secret\x00"},
+        {"Authorization": " header-secret"},
+        {"Authorization": "header-secret\u2019"},
+        {"X-Token header-secret": "1"},
+        {"X-Token:header-secret": "1"},
+    ],
+)
+def test_other_headers_http_cannot_carry_are_blocked_without_quoting_them(httpserver, headers):
+    with pytest.raises(Blocked, match="custom header") as caught:
+        fetch(httpserver.url_for("/"), headers=headers)
 
     assert "header-secret" not in logged(caught.value)
     assert httpserver.log == []
