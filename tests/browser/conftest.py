@@ -67,7 +67,7 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
     yield open_page
     for context in contexts:
         context.close()
-    _wait_for_requests_in_flight()
+    _wait_for_requests_in_flight(live_server.thread.httpd)
     background.settle(timeout_s=15)
     assert not problems, "\n".join(problems)
 
@@ -78,12 +78,14 @@ def _pages_refresh_what_they_show(settings):
     settings.PAGE_REFRESH_WORKERS = 4
 
 
-def _wait_for_requests_in_flight(timeout_s: float = 10.0) -> None:
+def _wait_for_requests_in_flight(server: object, timeout_s: float = 10.0) -> None:
     # The live server answers on a thread per connection, and the database is flushed right
-    # after this fixture: a card poll still writing would deadlock PostgreSQL's TRUNCATE.
+    # after this fixture: a poll still writing would deadlock PostgreSQL's TRUNCATE. Only the
+    # live server's threads count: the simulator's serve kept-alive connections until closed.
     give_up_at = time.monotonic() + timeout_s
     while time.monotonic() < give_up_at and any(
-        "process_request_thread" in thread.name for thread in threading.enumerate()
+        getattr(getattr(thread, "_target", None), "__self__", None) is server
+        for thread in threading.enumerate()
     ):
         time.sleep(0.05)
 
