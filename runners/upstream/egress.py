@@ -11,7 +11,6 @@ cookies, no decompression. Nothing else in comfyweb imports requests or sees its
 
 from __future__ import annotations
 
-import functools
 import http.client
 import http.cookiejar
 import ipaddress
@@ -19,25 +18,20 @@ import os
 import re
 import socket
 import ssl
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3
 from django.conf import settings
-from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from runners.upstream import deadline
+from runners.upstream import deadline, pinning
 from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable, UpstreamError
+from runners.upstream.pinning import Pin, PinnedRequest
 from runners.upstream.policy import EgressPolicy
 
 __all__ = ["EgressPolicy", "Limits", "Response", "get"]
@@ -51,9 +45,6 @@ _READ_BYTES = 64 * 1024
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"(?:[\x21-\x7e\x80-\xff][\t\x20-\x7e\x80-\xff]*)?")
-# One idle pool per recently fetched runner address; the oldest is closed beyond this.
-_MAX_POOLS = 4096
-_CONNECTIONS_PER_POOL = 64  # as many as the collector's workers, so none is dropped when full
 
 
 @dataclass(frozen=True)
@@ -99,17 +90,6 @@ class _Target:
         return host if self.port == _DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
 
 
-@dataclass(frozen=True)
-class _Pin:
-    """What a connection pool is kept for: connections to ip, speaking to host."""
-
-    scheme: str
-    host: str
-    port: int
-    ip: str
-    ca_file: str | None
-
-
 def get(
     url: str, *, headers: Mapping[str, str] | None = None, policy: EgressPolicy, limits: Limits
 ) -> Response:
@@ -151,13 +131,7 @@ def _parse(url: str) -> _Target:
     return _Target(parts.scheme, host, default_port if port is None else port, path)
 
 
-class _PinnedRequest(requests.PreparedRequest):
-    """A prepared GET that carries the vetted address its pool must connect to."""
-
-    pin: _Pin
-
-
-def _prepare(target: _Target, headers: Mapping[str, str]) -> _PinnedRequest:
+def _prepare(target: _Target, headers: Mapping[str, str]) -> PinnedRequest:
     """The request with our headers and the caller's; raises Blocked, quoting no header value."""
     merged = CaseInsensitiveDict({**_DEFAULT_HEADERS, "Host": target.authority})
     merged.update(headers)
@@ -167,7 +141,7 @@ def _prepare(target: _Target, headers: Mapping[str, str]) -> _PinnedRequest:
         isinstance(value, str) and _HEADER_VALUE.fullmatch(value) for value in merged.values()
     ):
         raise Blocked("A custom header has characters HTTP does not allow.")
-    request = _PinnedRequest()
+    request = PinnedRequest()
     url = f"{target.scheme}://{target.authority}{target.path}"
     try:
         request.prepare(method="GET", url=url, headers=merged)
@@ -191,7 +165,7 @@ def _resolve(target: _Target, policy: EgressPolicy) -> list[str]:
 
 
 def _exchange(
-    request: _PinnedRequest,
+    request: PinnedRequest,
     target: _Target,
     addresses: list[str],
     limits: Limits,
@@ -201,14 +175,14 @@ def _exchange(
     ca_file = os.environ.get("SSL_CERT_FILE")  # OpenSSL's own override, as operators expect
     *others, last = addresses
     for address in others:
-        request.pin = _Pin(target.scheme, target.host, target.port, address, ca_file)
+        request.pin = Pin(target.scheme, target.host, target.port, address, ca_file)
         try:
             return _send_and_read(request, limits, watch)
         except requests.ConnectionError as exc:
             if not _could_not_connect(exc, watch):
                 raise
             # The next address may answer, as in socket.create_connection.
-    request.pin = _Pin(target.scheme, target.host, target.port, last, ca_file)
+    request.pin = Pin(target.scheme, target.host, target.port, last, ca_file)
     return _send_and_read(request, limits, watch)
 
 
@@ -218,7 +192,7 @@ def _could_not_connect(exc: requests.ConnectionError, watch: deadline.Watch) -> 
 
 
 def _send_and_read(
-    request: _PinnedRequest, limits: Limits, watch: deadline.Watch
+    request: PinnedRequest, limits: Limits, watch: deadline.Watch
 ) -> tuple[int, bytes]:
     response = _send(request, limits, watch)
     try:
@@ -231,14 +205,14 @@ def _send_and_read(
     return response.status_code, body
 
 
-def _send(request: _PinnedRequest, limits: Limits, watch: deadline.Watch) -> requests.Response:
+def _send(request: PinnedRequest, limits: Limits, watch: deadline.Watch) -> requests.Response:
     """The response with its headers read and its body not yet."""
     timeout = (
         _time_left(watch, limits.connect_timeout),
         _time_left(watch, limits.read_timeout),
     )
-    _fetching.watch = watch
-    return _session().send(request, stream=True, allow_redirects=False, timeout=timeout)
+    pinning.fetching.watch = watch
+    return pinning.session().send(request, stream=True, allow_redirects=False, timeout=timeout)
 
 
 def _time_left(watch: deadline.Watch, cap: float) -> float:
@@ -332,144 +306,3 @@ def _caused_by(exc: BaseException, *kinds: type[BaseException]) -> bool:
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-# The session and its pinned pools
-
-
-_fetching = threading.local()  # .watch: the deadline of the fetch this thread is running
-
-
-class _StrictHTTPResponse(http.client.HTTPResponse):
-    def _read_next_chunk_size(self) -> int:
-        size = super()._read_next_chunk_size()  # type: ignore[misc]
-        if size < 0:  # http.client would read on to the end of the connection
-            raise ValueError("negative chunk size")
-        return int(size)
-
-
-class _WatchedConnectionMixin:
-    """A connection whose socket the current fetch's watch shuts down at the deadline."""
-
-    sock: socket.socket | None
-    response_class = _StrictHTTPResponse
-
-    def _new_conn(self) -> socket.socket:
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
-        # A copy of the socket: a TLS handshake detaches the original from its descriptor.
-        _fetching.watch.track_copy(sock)
-        return sock
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        if self.sock is not None:  # a kept-alive connection, or one connected for TLS
-            _fetching.watch.track(self.sock)
-        super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _WatchedHTTPConnection(_WatchedConnectionMixin, HTTPConnection):
-    pass
-
-
-class _WatchedHTTPSConnection(_WatchedConnectionMixin, HTTPSConnection):
-    pass
-
-
-class _PinnedPoolMixin:
-    def _put_conn(self, conn: HTTPConnection | None) -> None:
-        watch = getattr(_fetching, "watch", None)
-        if watch is not None and not watch.release() and conn is not None:
-            conn.close()  # the deadline shut its socket down: never reuse it
-        super()._put_conn(conn)  # type: ignore[misc]
-
-
-class _PinnedHTTPPool(_PinnedPoolMixin, HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _PinnedHTTPSPool(_PinnedPoolMixin, HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-def _new_pool(pin: _Pin) -> HTTPConnectionPool:
-    """A pool that connects to the pinned IP, and for https verifies the certificate of the
-    name it sends as SNI."""
-    if pin.scheme == "http":
-        return _PinnedHTTPPool(pin.ip, pin.port, maxsize=_CONNECTIONS_PER_POOL)
-    return _PinnedHTTPSPool(
-        pin.ip,
-        pin.port,
-        maxsize=_CONNECTIONS_PER_POOL,
-        server_hostname=pin.host,
-        ssl_context=_tls_context(pin.ca_file),
-    )
-
-
-@functools.cache
-def _tls_context(ca_file: str | None) -> ssl.SSLContext:
-    # Built once per CA file: loading the system store costs ~25 ms.
-    return ssl.create_default_context(cafile=ca_file)
-
-
-class _PinnedAdapter(HTTPAdapter):
-    """Sends each request through the pool of its pin, whatever its URL says."""
-
-    def __init__(self) -> None:
-        super().__init__(max_retries=0)  # retries belong to polling: they spend budgets
-        self._pools: OrderedDict[_Pin, HTTPConnectionPool] = OrderedDict()
-        self._pools_lock = threading.Lock()
-
-    def get_connection_with_tls_context(
-        self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None
-    ) -> HTTPConnectionPool:
-        assert isinstance(request, _PinnedRequest)
-        return self._pool(request.pin)
-
-    def cert_verify(self, conn: Any, url: Any, verify: Any, cert: Any) -> None:
-        """Leaves the pool's TLS settings alone: _new_pool chose them."""
-
-    def close(self) -> None:
-        super().close()
-        with self._pools_lock:
-            pools, self._pools = list(self._pools.values()), OrderedDict()
-        for pool in pools:
-            pool.close()
-
-    def _pool(self, pin: _Pin) -> HTTPConnectionPool:
-        with self._pools_lock:
-            pool = self._pools.get(pin)
-            if pool is None:
-                pool = self._pools[pin] = _new_pool(pin)
-            self._pools.move_to_end(pin)
-            oldest = self._pools.popitem(last=False)[1] if len(self._pools) > _MAX_POOLS else None
-        if oldest is not None:
-            oldest.close()
-        return pool
-
-
-class _Session(requests.Session):
-    """No environment, cookies or redirects: a fetch sends what get() prepared, once."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.trust_env = False  # no proxies, netrc or CA bundle from the environment
-        self.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        adapter = _PinnedAdapter()
-        self.mount("http://", adapter)
-        self.mount("https://", adapter)
-
-    def get_redirect_target(self, resp: requests.Response) -> None:
-        # requests reads a redirect's body, uncapped, before deciding not to follow it.
-        return None
-
-
-_sessions: dict[int, _Session] = {}
-_sessions_lock = threading.Lock()
-
-
-def _session() -> _Session:
-    """This process's session; a forked worker makes its own rather than share sockets."""
-    with _sessions_lock:
-        pid = os.getpid()
-        if pid not in _sessions:
-            _sessions[pid] = _Session()
-        return _sessions[pid]
