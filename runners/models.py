@@ -214,135 +214,6 @@ class RunnerState(models.Model):
         return [str(arg) for arg in argv] if isinstance(argv, list) else []
 
 
-class Snapshot(models.Model):
-    """One upstream fetch. Compact on purpose: integer epoch seconds, no JSON (DESIGN.md)."""
-
-    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="+", db_index=False)
-    ts = models.IntegerField()
-    status = models.CharField(max_length=20)
-    ram_used = models.BigIntegerField(null=True)
-    ram_total = models.BigIntegerField(null=True)
-    latency_ms = models.PositiveIntegerField(null=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["runner", "ts"], name="one_snapshot_per_ts")]
-
-    def __str__(self) -> str:
-        return f"{self.runner_id}@{self.ts}: {self.status}"
-
-
-class GpuSample(models.Model):
-    """VRAM of one GPU at one snapshot, keyed like the snapshot so charts read it without a join."""
-
-    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="+", db_index=False)
-    ts = models.IntegerField()
-    gpu = models.PositiveSmallIntegerField()
-    vram_used = models.BigIntegerField(null=True)
-    vram_total = models.BigIntegerField(null=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["runner", "ts", "gpu"], name="one_sample_per_gpu")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.runner_id}@{self.ts} gpu{self.gpu}"
-
-
-class SnapshotRollup(models.Model):
-    """Five minutes or an hour (`span_s`) of one runner's snapshots, from `ts` (epoch seconds).
-
-    Availability is ok / total; RAM and latency come from the ok snapshots only.
-    """
-
-    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="+", db_index=False)
-    span_s = models.PositiveSmallIntegerField()
-    ts = models.IntegerField()
-    total = models.PositiveSmallIntegerField()
-    ok = models.PositiveSmallIntegerField()
-    ram_min = models.BigIntegerField(null=True)
-    ram_avg = models.BigIntegerField(null=True)
-    ram_max = models.BigIntegerField(null=True)
-    latency_min = models.PositiveIntegerField(null=True)
-    latency_avg = models.PositiveIntegerField(null=True)
-    latency_max = models.PositiveIntegerField(null=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["runner", "span_s", "ts"], name="one_rollup_per_ts")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.runner_id}@{self.ts} ({self.span_s} s)"
-
-
-class GpuRollup(models.Model):
-    """Like SnapshotRollup, for one GPU's VRAM used; `samples` weighs `vram_avg`."""
-
-    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="+", db_index=False)
-    span_s = models.PositiveSmallIntegerField()
-    ts = models.IntegerField()
-    gpu = models.PositiveSmallIntegerField()
-    samples = models.PositiveSmallIntegerField()
-    vram_min = models.BigIntegerField(null=True)
-    vram_avg = models.BigIntegerField(null=True)
-    vram_max = models.BigIntegerField(null=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["runner", "span_s", "ts", "gpu"], name="one_gpu_rollup_per_ts"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.runner_id}@{self.ts} gpu{self.gpu} ({self.span_s} s)"
-
-
-class StatusChange(models.Model):
-    """The runner's status became `status` at `ts` (epoch seconds); written by polling."""
-
-    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="+", db_index=False)
-    ts = models.IntegerField()
-    status = models.CharField(max_length=20)
-
-    class Meta:
-        indexes = [models.Index(fields=["runner", "ts"], name="status_change_runner_ts")]
-
-    def __str__(self) -> str:
-        return f"{self.runner_id}@{self.ts}: {self.status}"
-
-
-class SoftwareChange(models.Model):
-    """A version or extension pack that changed between two successful fetches.
-
-    `before` is empty for something added, `after` for something removed.
-    """
-
-    class Kind(models.TextChoices):
-        VERSION = "version", "Version"
-        PACK = "pack", "Extension pack"
-
-    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="+", db_index=False)
-    ts = models.IntegerField()
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    item = models.CharField(max_length=200)
-    before = models.CharField(max_length=200, blank=True)
-    after = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["runner", "ts"], name="software_change_runner_ts")]
-
-    def __str__(self) -> str:
-        return f"{self.runner_id}@{self.ts}: {self.item} {self.before} → {self.after}"
-
-    @property
-    def action(self) -> str:
-        if not self.before:
-            return "added"
-        return "removed" if not self.after else "changed"
-
-
 class ShareLink(models.Model):
     """A public read-only link to one runner; only the SHA-256 of its secret is stored."""
 
@@ -394,3 +265,31 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The history tables live beside the code that writes and reads them.
+from runners.history.models import (  # noqa: E402
+    GpuRollup,
+    GpuSample,
+    Snapshot,
+    SnapshotRollup,
+    SoftwareChange,
+    StatusChange,
+)
+
+__all__ = [
+    "ApiToken",
+    "GpuRollup",
+    "GpuSample",
+    "Heartbeat",
+    "Membership",
+    "RateBudget",
+    "Runner",
+    "RunnerState",
+    "ShareLink",
+    "Snapshot",
+    "SnapshotRollup",
+    "SoftwareChange",
+    "StatusChange",
+    "Team",
+]
