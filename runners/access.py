@@ -39,7 +39,7 @@ def get_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, st
     """
     if not user.is_authenticated:
         raise Http404
-    runners = Runner.objects.select_related("team", "state").filter(
+    runners = Runner.objects.select_related("team", "state", "token").filter(
         team__slug=team_slug, slug=runner_slug
     )
     if not user.is_superuser:
@@ -57,6 +57,14 @@ def get_editable_runner(user: User, team_slug: str, runner_slug: str) -> tuple[R
     if role not in EDITOR_ROLES:
         raise PermissionDenied("Viewers can look at runners but not change them.")
     return runner, role
+
+
+def get_owned_runner(user: User, team_slug: str, runner_slug: str) -> Runner:
+    """As `get_runner`, for what only owners may do: raises PermissionDenied for others."""
+    runner, role = get_runner(user, team_slug, runner_slug)
+    if role != Membership.Role.OWNER:
+        raise PermissionDenied("Only the team's owners can delete its runners.")
+    return runner
 
 
 def editable_team_ids(user: User) -> set[int]:

@@ -74,6 +74,9 @@ class ApiTokenForm(forms.ModelForm):
             raise forms.ValidationError("That does not look like an API token.")
         if not secret and not self.instance.secret_is_readable:
             raise forms.ValidationError(UNREADABLE_TOKEN)
+        if secret:
+            # A new token ends a refusal of the old one: its runners are polled again.
+            self.instance.rejected_at, self.instance.rejected_status = None, ""
         return secret or self.instance.secret
 
 

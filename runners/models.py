@@ -56,6 +56,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_status = models.CharField(max_length=32, blank=True)
+    # Set when ComfyControl refused the token (401, or 403 for managed runners): its runners are
+    # not polled until the token changes, but for one probe an hour (polling/holds.py).
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "label"], name="unique_token_label")]
@@ -101,6 +105,11 @@ class Runner(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(3600)],
     )
     paused = models.BooleanField(default=False)
+    removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an import found that ComfyControl no longer lists it.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -203,6 +212,8 @@ class RunnerState(models.Model):
     idle_gpus = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
+    # After "not found", the next fetch waits this long after the last (doubling, up to an hour).
+    backoff_s = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.runner}: {self.status}"

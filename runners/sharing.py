@@ -37,7 +37,7 @@ def active_link(token: str) -> ShareLink:
     """The active link with this token and its runner; raises Http404 when revoked or expired."""
     now = timezone.now()
     link = (
-        ShareLink.objects.select_related("runner__team", "runner__state")
+        ShareLink.objects.select_related("runner__team", "runner__state", "runner__token")
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True)
         .filter(token_hash=_hash(token))
         .first()

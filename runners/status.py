@@ -40,6 +40,7 @@ class Status(models.TextChoices):
     BAD_RESPONSE = "bad_response", "Bad response"
     BLOCKED = "blocked", "Blocked"
     UNDECRYPTABLE = "undecryptable", "Credentials unreadable"
+    REMOVED = "removed", "Removed upstream"
 
     @property
     def meaning(self) -> Meaning:
@@ -101,6 +102,11 @@ MEANINGS: dict[Status, Meaning] = {
     Status.BLOCKED: _failing("The runner's address is blocked by this deployment's egress policy."),
     Status.UNDECRYPTABLE: _failing(
         "The stored credentials cannot be decrypted with this deployment's keys: enter them again."
+    ),
+    Status.REMOVED: Meaning(
+        "neutral",
+        "paused",
+        "ComfyControl no longer lists this runner, so it is not polled; an owner can delete it.",
     ),
 }
 

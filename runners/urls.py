@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("runners/<slug:team>/<slug:slug>/", runner.runner_page, name="runner"),
     path("runners/<slug:team>/<slug:slug>/poll/", runner.runner_poll, name="runner-poll"),
+    path("runners/<slug:team>/<slug:slug>/delete/", runner.delete, name="runner-delete"),
     path("runners/<slug:team>/<slug:slug>/refresh/", cards.refresh_now, name="refresh"),
     path("runners/<slug:team>/<slug:slug>/share/", share.create, name="share-create"),
     path(

@@ -2,10 +2,16 @@
 // Progressive enhancement under a strict CSP: no inline code, nothing the page needs to work.
 (function () {
   // Ages like "12 s ago" tick here, so polls that find nothing new can answer 204.
+  // As the `duration` template filter: the next unit too while the first is below 10.
   function describe(seconds) {
-    var units = [["d", 86400], ["h", 3600], ["min", 60]];
-    for (var i = 0; i < units.length; i++) {
-      if (seconds >= units[i][1]) return Math.floor(seconds / units[i][1]) + " " + units[i][0];
+    var units = [["d", 86400], ["h", 3600], ["min", 60], ["s", 1]];
+    for (var i = 0; i < units.length - 1; i++) {
+      if (seconds >= units[i][1]) {
+        var big = Math.floor(seconds / units[i][1]);
+        var small = Math.floor((seconds % units[i][1]) / units[i + 1][1]);
+        var text = big + " " + units[i][0];
+        return small && big < 10 ? text + " " + small + " " + units[i + 1][0] : text;
+      }
     }
     return seconds + " s";
   }

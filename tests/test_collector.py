@@ -16,8 +16,8 @@ from django.db.models import Count
 
 from devtools.seeding import seed_fleet
 from runners import polling
-from runners.models import GpuSample, Runner, RunnerState, Snapshot, Team
-from runners.polling import collector
+from runners.models import GpuSample, Heartbeat, Runner, RunnerState, Snapshot, Team
+from runners.polling import background, budget, collector
 from simulator import Fleet, SimulatorServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,3 +151,20 @@ def test_a_collector_killed_mid_pass_loses_nothing_and_its_leases_expire(fleet):
     assert not Snapshot.objects.values("runner").annotate(n=Count("pk")).filter(n__gt=1)
     assert set(RunnerState.objects.values_list("status", flat=True)) == {"ok"}
     assert not RunnerState.objects.filter(lease_until__isnull=False).exists()
+
+
+def test_runners_the_rate_budget_holds_back_are_counted_as_held_back(comfycontrol):
+    team = Team.objects.create(name="Managed", slug="managed")
+    seed_fleet(team, comfycontrol.fleet.describe(comfycontrol.base_url), poll_interval=30)
+    budget.pause(budget.comfycontrol_host())
+    managed = Runner.objects.exclude(source=Runner.Source.DIRECT).count()
+
+    result = one_pass()
+
+    assert (result.held_back, result.elsewhere) == (managed, 0)
+
+
+def test_a_pass_says_it_is_alive_so_pages_leave_refreshing_to_it(fleet):
+    one_pass()
+
+    assert Heartbeat.objects.filter(name=background.COLLECTOR).exists()

@@ -187,6 +187,8 @@ def _display_status(
 ) -> tuple[Status, str]:
     if runner.paused:
         return Status.PAUSED, Status.PAUSED.sentence
+    if runner.removed_at:
+        return Status.REMOVED, Status.REMOVED.sentence
     # Only a first fetch shows: later ones keep the last state until they end, so that a
     # fetch changes a page once.
     if state is None or state.fetched_at is None:
@@ -197,7 +199,8 @@ def _display_status(
         if state.succeeded_at < now - timedelta(seconds=STALE_AFTER_INTERVALS * interval):
             return Status.STALE, Status.STALE.sentence
         return Status.OK, ""
-    return Status(state.status), _failure_sentence(state, now)
+    status = Status(state.status)
+    return status, _failure_sentence(state, now) or status.sentence
 
 
 def _failure_sentence(state: RunnerState, now: datetime) -> str:

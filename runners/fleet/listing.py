@@ -71,7 +71,9 @@ def listing_for(user: User, query: QueryDict) -> Listing:
     form = DashboardFilterForm(query, teams=teams)
     visible = access.runners_for(user)
     listed = form.apply(
-        visible.select_related("team", "state").defer("headers", "notes", "state__raw")
+        visible.select_related("team", "state", "token").defer(
+            "headers", "notes", "state__raw", "token__secret"
+        )
     )
     page = Paginator(listed, PAGE_SIZE).get_page(query.get("page"))
     return Listing(

@@ -86,6 +86,13 @@ def note_status(runner_id: int, ts: int, previous: str, status: str) -> None:
         StatusChange.objects.create(runner_id=runner_id, ts=ts, status=status)
 
 
+def note_statuses(runner_ids: list[int], ts: int, status: str) -> None:
+    """Log that these runners, whose status was another, took `status` at `ts`."""
+    StatusChange.objects.bulk_create(
+        StatusChange(runner_id=runner_id, ts=ts, status=status) for runner_id in runner_ids
+    )
+
+
 @dataclass(frozen=True)
 class Outage:
     """A stretch of failure statuses: from going down until the next ok (or pause)."""

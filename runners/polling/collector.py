@@ -34,13 +34,15 @@ class PassResult:
     ok: int
     failing: int
     elsewhere: int  # fetched, or being fetched, by another process
+    held_back: int  # left for a later pass by ComfyControl's shared budget
     skipped: int  # not started because the collector is stopping
     seconds: float
 
     def __str__(self) -> str:
         return (
             f"collect pass: {self.due} due, {self.ok} ok, {self.failing} failing, "
-            f"{self.elsewhere} polled elsewhere, {self.skipped} skipped in {self.seconds:.2f} s"
+            f"{self.elsewhere} polled elsewhere, {self.held_back} held back by the rate budget, "
+            f"{self.skipped} skipped in {self.seconds:.2f} s"
         )
 
 
@@ -65,6 +67,7 @@ def run_pass(pool: ThreadPoolExecutor, stop: threading.Event) -> PassResult:
         ok=outcomes.count("ok"),
         failing=outcomes.count("failing"),
         elsewhere=outcomes.count("elsewhere"),
+        held_back=outcomes.count("held back"),
         skipped=outcomes.count("skipped"),
         seconds=time.monotonic() - started,
     )
@@ -122,6 +125,8 @@ def _refresh(runner: Runner, stop: threading.Event) -> str:
         log.exception("runner %s %r: refreshing it failed", runner.pk, runner.name)
         connection.close()
         return "failing"
+    if outcome.held_back:
+        return "held back"
     if not outcome.fetched:
         return "elsewhere"
     return "ok" if outcome.state.status == Status.OK else "failing"

@@ -22,7 +22,7 @@ from runners.crypto import DecryptionError
 from runners.history import uptime
 from runners.history.record import Previous, record
 from runners.models import ApiToken, Runner, RunnerState
-from runners.polling import budget
+from runners.polling import budget, holds
 from runners.stats import RunnerStats
 from runners.status import Status
 from runners.upstream import comfycontrol, comfyui, errors
@@ -49,32 +49,38 @@ def refresh(runner: Runner, *, force: bool = False) -> RunnerState:
 class Attempt:
     state: RunnerState
     fetched: bool  # by this call; not when the runner was not due, or another process had it
+    held_back: bool = False  # due, but ComfyControl's shared budget had no request left
 
 
 def attempt(runner: Runner, *, force: bool = False) -> Attempt:
     """`refresh`, telling whether this call fetched: the collector counts what it polled."""
     state = _state_of(runner)
-    if runner.paused:
-        return Attempt(_mark_paused(runner, state), fetched=False)
+    if runner.paused or runner.removed_at:
+        status = Status.PAUSED if runner.paused else Status.REMOVED
+        return Attempt(_mark(runner, state, status), fetched=False)
     now = timezone.now()
-    gap = _gap(runner, force)
+    gap = _gap(runner, force, state)
     # Checked in Python first so that polls of a fresh runner cost no write at all.
-    if not _looks_due(state, now, gap):
+    if not _looks_due(state, now, gap) or holds.token_holds(runner, now):
         return Attempt(state, fetched=False)
     # Also read first: a poll that ComfyControl's budget would refuse writes nothing.
     if runner.uses_comfycontrol and budget.wait_s(budget.comfycontrol_host()) > 0:
-        return Attempt(state, fetched=False)
+        return Attempt(state, fetched=False, held_back=True)
     if not _take_lease(runner, now, gap):
         return Attempt(_reloaded(runner), fetched=False)  # another process is fetching it
-    if runner.uses_comfycontrol and budget.acquire(budget.comfycontrol_host()) > 0:
+    held_back = runner.uses_comfycontrol and budget.acquire(budget.comfycontrol_host()) > 0
+    if held_back or not holds.claim_probe(runner, now):
         RunnerState.objects.filter(pk=runner.pk).update(lease_until=None)
-        return Attempt(_reloaded(runner), fetched=False)
+        return Attempt(_reloaded(runner), fetched=False, held_back=held_back)
     return Attempt(_fetch_and_record(runner, now), fetched=True)
 
 
 def is_due(runner: Runner) -> bool:
     """Whether `refresh` would fetch now, unless another process holds the lease first."""
-    return not runner.paused and _looks_due(_state_of(runner), timezone.now(), _gap(runner, False))
+    if runner.paused or runner.removed_at:
+        return False
+    state, now = _state_of(runner), timezone.now()
+    return _looks_due(state, now, _gap(runner, False, state)) and not holds.token_holds(runner, now)
 
 
 def effective_interval(runner: Runner, floor: int | None = None) -> int:
@@ -91,7 +97,7 @@ def comfycontrol_interval_floor() -> int:
     """Seconds between polls that keep every ComfyControl runner inside the shared budget."""
     floor = cache.get("comfycontrol_interval_floor")
     if floor is None:
-        count = Runner.objects.exclude(source=Runner.Source.DIRECT).filter(paused=False).count()
+        count = holds.polled_comfycontrol_runners().count()
         floor = int(-(-count // budget.requests_per_second()))
         cache.set("comfycontrol_interval_floor", floor, 60)
     return floor
@@ -111,14 +117,14 @@ def _reloaded(runner: Runner) -> RunnerState:
     return runner.state
 
 
-def _gap(runner: Runner, force: bool) -> float:
+def _gap(runner: Runner, force: bool, state: RunnerState) -> float:
     """Seconds that must have passed since the last fetch."""
     if force:
         return MANUAL_REFRESH_GAP_S
     interval = effective_interval(runner)
     # Viewers poll on their own clocks; a little slack keeps a fetch from slipping a whole
     # interval because the first poll arrived a moment early.
-    return interval - min(1.0, 0.04 * interval)
+    return max(interval - min(1.0, 0.04 * interval), state.backoff_s)
 
 
 def _lease_s() -> float:
@@ -211,8 +217,9 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
             raw={"argv": list(fetched.argv)},
             **summary_columns(stats),
             retry_at=None,
+            backoff_s=0,
         )
-        _note_token_use(runner, now, Status.OK)
+        _note_token_use(runner, now, Status.OK, "")
     return _reloaded(runner)
 
 
@@ -231,8 +238,11 @@ def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) 
             error_detail=error.detail,
             latency_ms=None,
             retry_at=retry_at,
+            backoff_s=holds.backoff_after(
+                error, effective_interval(runner), _state_of(runner).backoff_s
+            ),
         )
-        _note_token_use(runner, now, error.code)
+        _note_token_use(runner, now, error.code, error.sentence)
     return _reloaded(runner)
 
 
@@ -273,15 +283,17 @@ def _update_state(runner: Runner, now: datetime, status: Status, **fields: objec
     )
 
 
-def _mark_paused(runner: Runner, state: RunnerState) -> RunnerState:
-    if state.status != Status.PAUSED:
+def _mark(runner: Runner, state: RunnerState, status: Status) -> RunnerState:
+    """Put a runner that is not polled (paused, removed upstream) in that state, once."""
+    if state.status != status:
         now = timezone.now()
-        RunnerState.objects.filter(pk=runner.pk).update(status=Status.PAUSED, status_since=now)
-        uptime.note_status(runner.pk, int(now.timestamp()), state.status, Status.PAUSED)
+        RunnerState.objects.filter(pk=runner.pk).update(status=status, status_since=now)
+        uptime.note_status(runner.pk, int(now.timestamp()), state.status, status)
         state.refresh_from_db()
     return state
 
 
-def _note_token_use(runner: Runner, now: datetime, status: str) -> None:
+def _note_token_use(runner: Runner, now: datetime, status: Status, sentence: str) -> None:
     if runner.token_id is not None:
         ApiToken.objects.filter(pk=runner.token_id).update(last_used_at=now, last_status=status)
+        holds.after_token_outcome(runner, now, status, sentence)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from django import template
 from django.utils import timezone
@@ -15,6 +16,8 @@ from runners.status import Status
 from runners.units import DAY, GIB, HOUR, MINUTE
 
 register = template.Library()
+
+DURATION_UNITS = (("d", DAY), ("h", HOUR), ("min", MINUTE), ("s", 1))
 
 
 @register.filter
@@ -76,12 +79,14 @@ def clock(moment: datetime | None) -> SafeString | str:
 
 @register.filter
 def duration(seconds: int | float | None) -> str:
+    """`45 s`, `1 min 25 s`, `12 min`, `2 h 5 min`, `3 d`: the next unit too while it matters."""
     if seconds is None:
         return "—"
     seconds = int(seconds)
-    for unit, size in (("d", DAY), ("h", HOUR), ("min", MINUTE)):
+    for (unit, size), (small_unit, small_size) in pairwise(DURATION_UNITS):
         if seconds >= size:
-            return f"{seconds // size} {unit}"
+            big, small = seconds // size, seconds % size // small_size
+            return f"{big} {unit} {small} {small_unit}" if small and big < 10 else f"{big} {unit}"
     return f"{seconds} s"
 
 

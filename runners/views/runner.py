@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
 
 from runners import access, cards, sharing
 from runners.forms import ShareLinkForm
@@ -47,6 +49,16 @@ def runner_poll(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     return HttpResponse("".join(parts))
 
 
+@login_required
+@require_POST
+def delete(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    """Delete the bookmark and its history; the runner itself is not touched."""
+    runner = access.get_owned_runner(request.user, team, slug)
+    runner.delete()
+    messages.success(request, f"Deleted the bookmark of {runner.name} and its history.")
+    return redirect("dashboard")
+
+
 def _page(request: HttpRequest, runner: Runner, role: str) -> dict[str, Any]:
     audience = member_audience(runner, role)
     card = cards.cards_for([runner], audience)[0]
@@ -59,6 +71,7 @@ def _page(request: HttpRequest, runner: Runner, role: str) -> dict[str, Any]:
         **page_poll(request, "runner-poll", [runner.team.slug, runner.slug], runner, audience),
         **_extension_listing(card.stats),
         "can_share": role in access.EDITOR_ROLES,
+        "is_owner": role == Membership.Role.OWNER,
         "can_see_argv": request.user.is_staff or role == Membership.Role.OWNER,
         "status_runs": uptime.status_runs(runner.pk),
         "trend": trend_for(request, runner),
