@@ -10,7 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
+from runners.models import Runner
+from runners.polling import effective_interval
+
 DIGEST_CHARS = 8
+FAST_TICK_S = 2
 
 
 def cursor(keys: Mapping[int, str], head: object = "") -> str:
@@ -42,8 +46,18 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=DIGEST_CHARS // 2).hexdigest()
 
 
-def poll_tick(intervals_s: list[int]) -> int:
-    """Seconds between a page's polls: a third of its shortest interval, from 2 to 10 s, so a
-    fetch shows soon after it is due without a poll per runner."""
-    shortest = min(intervals_s, default=30)
-    return max(2, min(10, shortest // 3))
+def poll_tick(runners: list[Runner]) -> int:
+    """Seconds between the polls of a page showing these runners: 2 s while one of them has
+    never been fetched, so a first fetch shows at once; else a third of the shortest interval,
+    from 2 to 10 s, so a fetch shows soon after it falls due without a poll per runner."""
+    if any(
+        getattr(runner, "state", None) is None or not runner.state.fetched_at for runner in runners
+    ):
+        return FAST_TICK_S
+    shortest = min((effective_interval(runner) for runner in runners), default=30)
+    return max(FAST_TICK_S, min(10, shortest // 3))
+
+
+def _never_fetched(runner: Runner) -> bool:
+    state = getattr(runner, "state", None)
+    return state is None or state.fetched_at is None

@@ -16,7 +16,6 @@ from runners.cards.cursor import cursor, poll_tick
 from runners.fleet.strip import Strip, strip_for
 from runners.forms import DashboardFilterForm
 from runners.models import Runner
-from runners.polling import effective_interval
 
 PAGE_SIZE = 100
 
@@ -58,7 +57,7 @@ class Listing:
 
     @property
     def tick_s(self) -> int:
-        return poll_tick([effective_interval(runner) for runner in self.runners])
+        return poll_tick(self.runners)
 
     @property
     def poll_url(self) -> str:

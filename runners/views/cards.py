@@ -16,7 +16,6 @@ from django_htmx.http import trigger_client_event
 from runners import access, cards
 from runners.cards.cursor import cursor, poll_tick
 from runners.models import Runner
-from runners.polling import effective_interval
 from runners.polling.background import refresh_soon
 from runners.polling.refresh import MANUAL_REFRESH_GAP_S
 
@@ -52,5 +51,5 @@ def page_poll(
     return {
         "cursor": page_cursor,
         "poll_url": f"{reverse(name, args=args)}?{urlencode(query)}",
-        "poll_tick": poll_tick([effective_interval(runner)]),
+        "poll_tick": poll_tick([runner]),
     }
