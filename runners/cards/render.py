@@ -46,7 +46,7 @@ def cards_html(
     cache = caches["cards"]
     keys = keys or keys_for(runners, audience, view)
     found = cache.get_many(keys.values())
-    missing = [runner for runner in runners if keys[runner.pk] not in found]
+    missing = _with_stats([runner for runner in runners if keys[runner.pk] not in found])
     rendered = {keys[card.runner.pk]: _render(card, view) for card in cards_for(missing, audience)}
     cache.set_many(rendered)
     markup = found | rendered
@@ -64,6 +64,23 @@ def out_of_band(markup: str) -> SafeString:
     if markup.startswith("<tr"):
         swapped = f"<template>{swapped}</template>"
     return mark_safe(swapped)  # noqa: S308  (our own rendered markup)
+
+
+def _with_stats(runners: list[Runner]) -> list[Runner]:
+    """The runners again with their state's stats, in one query, when a page loaded them without
+    (its cursor needs none: only the cards it must render do)."""
+    if not runners or all("stats" not in r.state.get_deferred_fields() for r in _stated(runners)):
+        return runners
+    loaded = (
+        Runner.objects.select_related("team", "state", "token")
+        .defer("headers", "notes", "state__raw", "token__secret")
+        .in_bulk([runner.pk for runner in runners])
+    )
+    return [loaded[runner.pk] for runner in runners]
+
+
+def _stated(runners: list[Runner]) -> list[Runner]:
+    return [runner for runner in runners if getattr(runner, "state", None) is not None]
 
 
 def card_html(card: Card) -> SafeString:

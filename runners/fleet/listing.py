@@ -18,6 +18,8 @@ from runners.forms import DashboardFilterForm
 from runners.models import Runner
 
 PAGE_SIZE = 100
+# What a page's cursor never needs; cards and rows that must be rendered load their stats again.
+DEFERRED = ("headers", "notes", "state__raw", "state__stats", "token__secret")
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,7 @@ def listing_for(user: User, query: QueryDict) -> Listing:
     teams = list(access.teams_for(user).values_list("slug", "name"))
     form = DashboardFilterForm(query, teams=teams)
     visible = access.runners_for(user)
-    listed = form.apply(
-        visible.select_related("team", "state", "token").defer(
-            "headers", "notes", "state__raw", "token__secret"
-        )
-    )
+    listed = form.apply(visible.select_related("team", "state", "token").defer(*DEFERRED))
     page = Paginator(listed, PAGE_SIZE).get_page(query.get("page"))
     return Listing(
         form=form,
