@@ -14,7 +14,7 @@ from runners.status import GROUPS, group_filter
 @dataclass(frozen=True)
 class Strip:
     counts: dict[str, int]  # by status group (runners.status.GROUPS), every group present
-    refreshing: int  # being fetched right now, whatever their state
+    refreshing: int  # being fetched for the first time right now
     vram_free: int | None  # bytes free over every GPU of the runners that are up
     idle_gpus: int
 
@@ -33,7 +33,13 @@ def strip_for(runners: QuerySet[Runner]) -> Strip:
     up = group_filter("ok")
     totals = runners.aggregate(
         **{f"n_{key}": Count("pk", filter=group_filter(key)) for key in GROUPS},
-        refreshing=Count("pk", filter=Q(state__lease_until__gt=timezone.now(), paused=False)),
+        # As cards show it: only a first fetch is "refreshing"; later ones keep the last state.
+        refreshing=Count(
+            "pk",
+            filter=Q(
+                state__lease_until__gt=timezone.now(), state__fetched_at__isnull=True, paused=False
+            ),
+        ),
         vram_free=Sum("state__vram_free_total", filter=up),
         idle_gpus=Sum("state__idle_gpus", filter=up),
     )

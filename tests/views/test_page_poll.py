@@ -4,6 +4,7 @@ otherwise, and refreshes that never make a viewer wait."""
 import re
 import socket
 import time
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -137,3 +138,14 @@ def test_pages_leave_refreshing_to_a_collector_that_runs(client, settings, comfy
     background.settle(timeout_s=10)
 
     assert not RunnerState.objects.filter(pk=runner.pk, fetched_at__isnull=False).exists()
+
+
+def test_a_fetch_under_way_changes_nothing_on_the_page_until_it_ends(member_client, team):
+    runner = with_state(make_runner(team))
+    poll = poll_url_of(member_client.get("/").content.decode())
+
+    RunnerState.objects.filter(pk=runner.pk).update(
+        lease_until=timezone.now() + timedelta(seconds=10)
+    )
+
+    assert member_client.get(poll).status_code == 204
