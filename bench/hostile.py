@@ -157,7 +157,7 @@ def page_figures(base_url: str) -> dict[str, Any]:
     _, token = sharing.create_link(runner, None, "", None)
     urls = {
         "runner page": reverse("runner", args=[team.slug, runner.slug]),
-        "card poll": reverse("card", args=[team.slug, runner.slug]),
+        "runner page poll": reverse("runner-poll", args=[team.slug, runner.slug]),
         "dashboard": reverse("dashboard"),
         "share page": reverse("share", args=[token]),
     }
