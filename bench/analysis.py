@@ -226,11 +226,14 @@ def _fetch_line(upstream: Mapping[str, Any]) -> Line:
         f"mean {healthy.get('mean')}, max {healthy.get('max')} (counts); "
         f"snapshot rate mean {rate.get('mean')}, max {rate.get('max')}"
     )
+    # Judged on the snapshot rate when there is one: a count over a window is off by a fetch
+    # at its edges, and with many viewers fetches no longer start together.
+    judged = rate.get("mean", healthy.get("mean"))
     return (
         "upstream fetches per runner per interval",
         f"≤ {FETCH_RATIO_BUDGET}",
-        measured,
-        _at_most(healthy.get("mean"), FETCH_RATIO_BUDGET),
+        measured + ("; judged on the snapshot rate" if "mean" in rate else ""),
+        _at_most(judged, FETCH_RATIO_BUDGET),
     )
 
 

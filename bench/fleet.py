@@ -34,7 +34,7 @@ SCENARIOS = {
     "fleet": {"runners": 100, "viewers": 10, "seconds": 120, "hang": 0.1, "failing": 3},
     # Only ComfyControl managed runners, all healthy: the shared rate budget.
     "budget": {"runners": 200, "viewers": 5, "seconds": 150, "hang": 0.0, "failing": 0},
-    # First half all healthy, then 10 % hang: healthy cards' refresh latency, before and after.
+    # First half all healthy, then 10 % hang: healthy cards' trigger→change, before and after.
     "hang": {"runners": 100, "viewers": 3, "seconds": 160, "hang": 0.1, "failing": 0},
 }
 LOGIN_THREADS = 4
