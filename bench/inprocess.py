@@ -7,9 +7,13 @@ Import only after common.setup_django().
 
 from __future__ import annotations
 
+import html
+import re
+import threading
 import time
 from collections import Counter
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
@@ -18,11 +22,12 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
 from bench.common import HOST, Bookmark, percentiles
 from devtools.seeding import seed_fleet
 from runners import polling
-from runners.cards import version_of
 from runners.models import Membership, Runner, RunnerState, Snapshot, Team
 
 PASSWORD = "bench-viewer-password"  # a throwaway account in a temporary database
@@ -85,14 +90,44 @@ def snapshot_times(since_ts: float, until_ts: float) -> dict[int, list[int]]:
     return times
 
 
+class FetchLog:
+    """When each fetch began, read from the state rows every `every_s` seconds: cards show
+    fetch times in whole seconds, too coarse beside a poll tick of a few seconds."""
+
+    def __init__(self, every_s: float = 0.2) -> None:
+        self.every_s = every_s
+        self.starts: dict[int, list[float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        seen: dict[int, Any] = {}
+        try:
+            while not self._stop.wait(self.every_s):
+                for pk, fetched in RunnerState.objects.values_list("pk", "fetched_at"):
+                    if fetched is not None and seen.get(pk) != fetched:
+                        seen[pk] = fetched
+                        self.starts.setdefault(pk, []).append(fetched.timestamp())
+        finally:
+            connection.close()
+
+
 # --- views in-process ---------------------------------------------------------------------------
 
 
 def view_costs(sizes: tuple[int, ...] = (10, 50), repeats: int = 20) -> dict[str, Any]:
-    """Queries and unloaded server time of the dashboard (at several sizes) and of card polls."""
+    """Queries and unloaded server time of the dashboard (at several sizes) and of its poll."""
     team = Team.objects.get(slug=TEAM_SLUG)
     client = _client_for(User.objects.get(username=username(0)))
     full = Runner.objects.filter(team=team).count()
+    _nothing_due()
     result: dict[str, Any] = {"dashboard": {}}
     result["dashboard"][full] = _measure(client, "/", repeats)
     for size in sizes:
@@ -100,7 +135,7 @@ def view_costs(sizes: tuple[int, ...] = (10, 50), repeats: int = 20) -> dict[str
             sized = _copy_of_team(team, size)
             result["dashboard"][size] = _measure(_client_for(sized), "/", repeats)
     result["stretched_cards"] = client.get("/").content.count(b"(stretched)")
-    result.update(_card_costs(client, team, repeats))
+    result.update(_poll_costs(client, repeats))
     return result
 
 
@@ -150,21 +185,37 @@ def _timings(
     return percentiles(timings)
 
 
-def _card_costs(client: Client, team: Team, repeats: int) -> dict[str, Any]:
-    """Polls of a healthy direct runner just refreshed: 204 while current, 200 for an old one."""
-    state = RunnerState.objects.filter(
-        runner__team=team, runner__source=Runner.Source.DIRECT, status="ok"
-    ).first()
-    if state is None:
-        return {}
-    runner = Runner.objects.select_related("team", "state").get(pk=state.pk)
-    polling.refresh(runner, force=True)  # so that no measured poll is due and fetches
-    version = version_of(Runner.objects.select_related("team", "state").get(pk=state.pk))
-    url = f"/runners/{team.slug}/{runner.slug}/card/"
+def _poll_costs(client: Client, repeats: int) -> dict[str, Any]:
+    """The dashboard's poll with nothing due: 204 for a current cursor, the changed card (and
+    strip and poller) for a cursor one card behind, the whole grid for a cursor of another list."""
+    _nothing_due()
+    cursor = parse_qs(urlsplit(_poll_url(client)).query)["cursor"][0]
+    head, first, *rest = cursor.split(".")
+    one_behind = ".".join([head, f"{first.partition('-')[0]}-old", *rest])
+    other_list = ".".join([head, *rest])
     return {
-        "card_204": _measure(client, f"{url}?v={version}", repeats, HTTP_HX_REQUEST="true"),
-        "card_200": _measure(client, f"{url}?v=old", repeats, HTTP_HX_REQUEST="true"),
+        "poll_204": _measure(client, _poll(cursor), repeats, HTTP_HX_REQUEST="true"),
+        "poll_200_changes": _measure(client, _poll(one_behind), repeats, HTTP_HX_REQUEST="true"),
+        "poll_200_grid": _measure(client, _poll(other_list), repeats, HTTP_HX_REQUEST="true"),
     }
+
+
+def _poll_url(client: Client) -> str:
+    page = client.get("/").content.decode()
+    found = re.search(r'id="poller"[^>]*hx-get="([^"]+)"', page)
+    if found is None:
+        raise RuntimeError("the dashboard has no poller")
+    return html.unescape(found[1])
+
+
+def _poll(cursor: str) -> str:
+    return f"{reverse('dashboard-poll')}?{urlencode({'cursor': cursor})}"
+
+
+def _nothing_due() -> None:
+    """Mark every runner just fetched, so that no measured request hands a fetch to the pool
+    (its threads would compete with the measurement); it still checks each runner."""
+    RunnerState.objects.update(fetched_at=timezone.now(), lease_until=None)
 
 
 def _copy_of_team(team: Team, size: int) -> User:

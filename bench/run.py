@@ -1,6 +1,6 @@
 """`make bench`: the benchmark set, each run in its own process, then a summary of the budgets.
 
-    .venv/bin/python -m bench.run              # the quick fleet set, about 8 minutes on 2 cores
+    .venv/bin/python -m bench.run              # the quick fleet set, about 11 minutes on 2 cores
     .venv/bin/python -m bench.run --full       # the fleet set behind docs/benchmarks.md, ~25 min
     .venv/bin/python -m bench.run --only hang  # named fleet runs only
 
@@ -25,6 +25,7 @@ SETUP_ALLOWANCE_S = 900
 QUICK = {
     "fleet-v1": ["100", "1", "60"],
     "fleet-v10": ["100", "10", "90"],
+    "fleet-v50": ["100", "50", "90"],
     "budget": ["--scenario", "budget", "200", "3", "100"],
     "hang": ["--scenario", "hang", "--latency-ms", "100", "100", "3", "120"],
 }
@@ -99,7 +100,11 @@ def print_summary(names: list[str]) -> None:
             continue
         report = json.loads(path.read_text())
         load = report["load"]
-        print(f"{name}: card polls {load['card_requests_per_s']}/s, CPU cores {load['cpu_cores']}")
+        print(
+            f"{name}: page polls {load['poll_requests_per_s']}/s "
+            f"({load['polls_per_viewer_per_tick']} per viewer per tick), CPU cores "
+            f"{load['cpu_cores']}"
+        )
         for what, budget, measured, passed in budget_lines(report):
             verdict = {True: "pass", False: "MISS", None: "n/a"}[passed]
             print(f"  [{verdict:4}] {what}: {measured} (budget {budget})")

@@ -1,35 +1,35 @@
-"""Simulated dashboard viewers that poll cards the way htmx does in a browser.
+"""Simulated dashboard viewers that poll the page the way htmx 2 does in a browser.
 
-A viewer logs in, loads the dashboard once, then polls every card's `hx-get` URL on the card's
-own `hx-trigger` ("load, every 2s" / "every 10s"). Like htmx 2:
+A viewer logs in, loads the dashboard once, then polls the page's one poller (`<div id="poller"
+hx-get=… hx-trigger="every Ns, …" hx-sync="this:drop">`). Like htmx 2:
 - `every Ns` re-arms when it fires, not when the answer comes;
-- a 200 swaps the card (outerHTML): the old timers stop, the new card's triggers start now;
-- a 204 or an error swaps nothing: the timer keeps its cadence;
-- a trigger that fires while the card's request is in flight queues one more request ("last").
-Like a browser on HTTP/1.1, a viewer has at most CONNECTIONS requests in flight; the rest wait.
+- `hx-sync="this:drop"`: a tick that fires while the poll is in flight is dropped;
+- a 204 swaps nothing: the poller keeps its cadence;
+- a 200 swaps its out-of-band pieces (changed cards or rows, the strip, a new poller, or the whole
+  grid with a new poller inside): the old poller's timer stops, the new one's starts now.
+One poll at a time needs one connection (a browser allows 6 per host on HTTP/1.1).
 """
 
 from __future__ import annotations
 
-import heapq
 import html
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass, replace
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-CONNECTIONS = 6  # Chromium's limit per host on HTTP/1.1
+CONNECTIONS = 1
 TIMEOUT_S = (5.0, 60.0)  # connect, read: generous, so that overload shows as latency
-ARTICLE = re.compile(r"<article\b[^>]*>")
+POLLER = re.compile(r'<div\b[^>]*\bid="poller"[^>]*>')
+FRAGMENT = re.compile(r"<(article|tr)\b([^>]*)>(.*?)</\1>", re.S)
 ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 EVERY = re.compile(r"every\s+(\d+(?:\.\d+)?)s")
+DATA_TS = re.compile(r'data-ts="(\d+)"')
 LATENCY = re.compile(r"<dt>Latency</dt><dd>(\d+) ms</dd>")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -52,32 +52,46 @@ _pool_log.propagate = False
 
 
 @dataclass(frozen=True)
-class CardTag:
-    """What a card's opening tag tells the browser to do."""
-
-    key: str
+class Poller:
     url: str
     every_s: float
-    load: bool
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """What a card or table row shows that the benchmark reads."""
+
+    key: str  # "card-12" or "row-12"
     status: str
-    fetched_at: float | None  # from the version in the URL; None before the first fetch
+    data_ts: int | None  # when its data was fetched (whole epoch seconds); None if never
+    upstream_ms: int | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A healthy fragment whose data a poll brought newer than what the page showed."""
+
+    key: str
+    previous_ts: int
+    data_ts: int
+    upstream_ms: int | None
 
 
 @dataclass(frozen=True)
 class Sample:
     viewer: int
-    kind: str  # "dashboard" or "card"
-    card: str
-    reason: str  # "page", "load", "every" or "queued"
+    kind: str  # "dashboard" or "poll"
+    reason: str  # "page", "every" or "probe"
     due: float  # monotonic time the trigger fired
-    sent: float  # monotonic time the request left (after waiting for a free connection)
+    sent: float  # monotonic time the request left
     done: float
     sent_epoch: float
+    done_epoch: float
     status: int  # HTTP status; -1 for a connection error or timeout
-    card_status: str | None = None
-    fetched_at: float | None = None
-    upstream_ms: int | None = None
-    error: str = ""  # the exception's class when status is -1
+    fragments: int = 0  # cards or rows in the answer
+    whole_grid: bool = False
+    changes: tuple[Change, ...] = ()
+    dropped: int = 0  # ticks dropped while this poll was in flight (hx-sync="this:drop")
 
     @property
     def latency_ms(self) -> float:
@@ -85,34 +99,38 @@ class Sample:
 
     @property
     def wait_ms(self) -> float:
-        """Time the request waited for one of the viewer's connections."""
+        """Time from the trigger to the request leaving (this process's own scheduling)."""
         return (self.sent - self.due) * 1000
 
 
-def parse_cards(page: str) -> list[CardTag]:
-    """Every polling card in a dashboard page or a card fragment."""
-    cards = []
-    for tag in ARTICLE.findall(page):
-        attributes = {name: html.unescape(value) for name, value in ATTRIBUTE.findall(tag)}
-        if "hx-get" in attributes and "hx-trigger" in attributes:
-            cards.append(_card_tag(attributes))
-    return cards
+def parse_poller(page: str) -> Poller | None:
+    """The page's poller, from a page, a whole grid or a poll's out-of-band pieces."""
+    tag = POLLER.search(page)
+    if tag is None:
+        return None
+    attributes = {name: html.unescape(value) for name, value in ATTRIBUTE.findall(tag[0])}
+    every = EVERY.search(attributes.get("hx-trigger", ""))
+    if "hx-get" not in attributes or every is None:
+        return None
+    return Poller(attributes["hx-get"], float(every[1]))
 
 
-def _card_tag(attributes: dict[str, str]) -> CardTag:
-    trigger = attributes["hx-trigger"]
-    every = EVERY.search(trigger)
-    url = attributes["hx-get"]
-    version = parse_qs(urlsplit(url).query).get("v", [""])[0]
-    stamp = version.rpartition("-")[2]
-    return CardTag(
-        key=attributes.get("id", url),
-        url=url,
-        every_s=float(every[1]) if every else 0.0,
-        load="load" in (part.strip() for part in trigger.split(",")),
-        status=attributes.get("data-status", ""),
-        fetched_at=float(stamp) if stamp.replace(".", "", 1).isdigit() else None,
-    )
+def parse_fragments(page: str) -> dict[str, Fragment]:
+    """Every card or table row in a page or a poll's answer, by element id."""
+    found = {}
+    for _, opening, inner in FRAGMENT.findall(page):
+        attributes = dict(ATTRIBUTE.findall(opening))
+        key = attributes.get("id", "")
+        if not key.startswith(("card-", "row-")):
+            continue
+        stamp, latency = DATA_TS.search(inner), LATENCY.search(inner)
+        found[key] = Fragment(
+            key,
+            attributes.get("data-status", ""),
+            int(stamp[1]) if stamp else None,
+            int(latency[1]) if latency else None,
+        )
+    return found
 
 
 def login(base_url: str, username: str, password: str) -> requests.Session:
@@ -138,23 +156,6 @@ def login(base_url: str, username: str, password: str) -> requests.Session:
     return session
 
 
-@dataclass
-class _Card:
-    tag: CardTag
-    generation: int = 0
-    in_flight: bool = False
-    queued: bool = False
-
-
-@dataclass(order=True)
-class _Timer:
-    due: float
-    seq: int
-    key: str = field(compare=False)
-    generation: int = field(compare=False)
-    reason: str = field(compare=False)
-
-
 class Viewer:
     """One browser tab on the dashboard, from `start_at` to `end_at` (monotonic seconds)."""
 
@@ -164,125 +165,70 @@ class Viewer:
         base_url: str,
         session: requests.Session,
         record: Callable[[Sample], None],
+        path: str = "/",
     ) -> None:
         self.index, self.base_url, self.session, self.record = index, base_url, session, record
-        self._cards: dict[str, _Card] = {}
-        self._timers: list[_Timer] = []
-        self._seq = 0
-        self._changed = threading.Condition()
-        self._end_at = 0.0
+        self.path = path
+        self._shown: dict[str, Fragment] = {}
 
     def run(self, start_at: float, end_at: float) -> None:
-        """Open the dashboard at `start_at`, then poll cards until `end_at`."""
-        self._end_at = end_at
+        """Open the page at `start_at`, then follow its poller until `end_at`."""
         time.sleep(max(0.0, start_at - time.monotonic()))
-        sample, body = self._get("/", "dashboard", "page", "page", time.monotonic())
-        if sample.status != 200:
+        sample, body = self._get(self.path, "dashboard", "page", time.monotonic())
+        self.record(sample)
+        poller = parse_poller(body) if sample.status == 200 else None
+        if poller is None:
             return
-        with self._changed:
-            for tag in parse_cards(body):
-                self._swap_in(tag, sample.done)
-        workers = [threading.Thread(target=self._work, daemon=True) for _ in range(CONNECTIONS)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(max(0.0, end_at - time.monotonic()) + TIMEOUT_S[1] + 5)
+        self._shown = parse_fragments(body)
+        due = sample.done + poller.every_s
+        while due < end_at:
+            time.sleep(max(0.0, due - time.monotonic()))
+            sample, body = self._get(poller.url, "poll", "every", due)
+            fresh = parse_poller(body) if sample.status == 200 else None
+            if fresh is not None:  # the old poller is gone: its timer stops, the new one starts
+                poller, due = fresh, sample.done + fresh.every_s
+            else:
+                due += poller.every_s
+            dropped = 0
+            while due <= sample.done:  # ticks that fired while the poll was in flight
+                due, dropped = due + poller.every_s, dropped + 1
+            self.record(replace(sample, dropped=dropped))
 
-    def _work(self) -> None:
-        while (timer := self._next_due()) is not None:
-            card = self._cards[timer.key]
-            sample, body = self._get(card.tag.url, "card", timer.key, timer.reason, timer.due)
-            self._settle(card, sample, body)
-
-    def _next_due(self) -> _Timer | None:
-        """The next trigger whose card is free, waiting for it; None when the run is over."""
-        with self._changed:
-            while True:
-                now = time.monotonic()
-                if now >= self._end_at:
-                    return None
-                if self._timers and self._timers[0].due <= now:
-                    timer = heapq.heappop(self._timers)
-                    if self._fire(timer):
-                        return timer
-                    continue
-                wait = self._timers[0].due - now if self._timers else self._end_at - now
-                self._changed.wait(min(wait, self._end_at - now))
-
-    def _fire(self, timer: _Timer) -> bool:
-        """Apply one trigger; True if it sends a request now."""
-        card = self._cards[timer.key]
-        if timer.generation != card.generation:
-            return False  # the card was swapped: its old element's timers are gone
-        if timer.reason == "every":
-            self._push(timer.due + card.tag.every_s, timer.key, "every")
-        if card.in_flight:
-            card.queued = True
-            return False
-        card.in_flight = True
-        return True
-
-    def _settle(self, card: _Card, sample: Sample, body: str) -> None:
-        with self._changed:
-            card.in_flight = False
-            fresh = parse_cards(body) if sample.status == 200 else []
-            if fresh:
-                card.generation += 1
-                self._swap_in(fresh[0], sample.done, card)
-            elif card.queued:
-                self._push(sample.done, card.tag.key, "queued")
-            card.queued = False
-            self._changed.notify_all()
-
-    def _swap_in(self, tag: CardTag, now: float, card: _Card | None = None) -> None:
-        if card is None:
-            card = self._cards[tag.key] = _Card(tag)
-        card.tag = tag
-        if tag.load:
-            self._push(now, tag.key, "load")
-        if tag.every_s > 0:
-            self._push(now + tag.every_s, tag.key, "every")
-
-    def _push(self, due: float, key: str, reason: str) -> None:
-        self._seq += 1
-        heapq.heappush(
-            self._timers, _Timer(due, self._seq, key, self._cards[key].generation, reason)
-        )
-
-    def _get(self, url: str, kind: str, card: str, reason: str, due: float) -> tuple[Sample, str]:
-        # A page load is a plain request; only htmx's card polls carry HX-Request.
-        headers = {"HX-Request": "true"} if kind == "card" else {}
+    def _get(self, url: str, kind: str, reason: str, due: float) -> tuple[Sample, str]:
+        # A page load is a plain request; only htmx's polls carry HX-Request.
+        headers = {"HX-Request": "true"} if kind == "poll" else {}
         sent, sent_epoch = time.monotonic(), time.time()
         try:
             response = self.session.get(f"{self.base_url}{url}", headers=headers, timeout=TIMEOUT_S)
             status, body = response.status_code, response.text
         except requests.RequestException:
             status, body = -1, ""
-        sample = Sample(
-            self.index, kind, card, reason, due, sent, time.monotonic(), sent_epoch, status
-        )
-        if kind == "card" and status == 200:
-            sample = _with_card(sample, body)
-        self.record(sample)
+        done, done_epoch = time.monotonic(), time.time()
+        sample = Sample(self.index, kind, reason, due, sent, done, sent_epoch, done_epoch, status)
+        if kind == "poll" and status == 200:
+            sample = self._swapped(sample, body)
         return sample, body
 
-
-def _with_card(sample: Sample, body: str) -> Sample:
-    """The sample with what the returned card shows: status, data age, upstream latency."""
-    tags = parse_cards(body)
-    if not tags:
-        return sample
-    latency = LATENCY.search(body)
-    return replace(
-        sample,
-        card_status=tags[0].status,
-        fetched_at=tags[0].fetched_at,
-        upstream_ms=int(latency[1]) if latency else None,
-    )
+    def _swapped(self, sample: Sample, body: str) -> Sample:
+        """The sample with what the answer swapped in; the page now shows it."""
+        fragments = parse_fragments(body)
+        changes = []
+        for key, fragment in fragments.items():
+            previous_ts = getattr(self._shown.get(key), "data_ts", None)
+            now_ts = fragment.data_ts
+            if fragment.status == "ok" and previous_ts and now_ts and now_ts > previous_ts:
+                changes.append(Change(key, previous_ts, now_ts, fragment.upstream_ms))
+        self._shown.update(fragments)
+        return replace(
+            sample,
+            fragments=len(fragments),
+            whole_grid='id="grid"' in body,
+            changes=tuple(changes),
+        )
 
 
 class DashboardProbe:
-    """Loads the dashboard every `every_s` seconds: the dashboard's latency under the card load."""
+    """Loads the dashboard every `every_s` seconds: the dashboard's latency under the poll load."""
 
     def __init__(
         self,
@@ -304,6 +250,6 @@ class DashboardProbe:
                 status = -1
             done = time.monotonic()
             self.record(
-                Sample(-1, "dashboard", "page", "probe", due, sent, done, sent_epoch, status)
+                Sample(-1, "dashboard", "probe", due, sent, done, sent_epoch, time.time(), status)
             )
             due = max(due + self.every_s, done)
