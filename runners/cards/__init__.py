@@ -5,7 +5,6 @@ from runners.cards.build import (
     Card,
     cards_for,
     stretched_interval,
-    version_of,
 )
 from runners.cards.render import card_html, cards_html, keys_for, out_of_band
 
@@ -18,5 +17,4 @@ __all__ = [
     "keys_for",
     "out_of_band",
     "stretched_interval",
-    "version_of",
 ]

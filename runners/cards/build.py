@@ -87,10 +87,6 @@ class Card:
         return self.face.interval
 
     @property
-    def version(self) -> str:
-        return self.face.version
-
-    @property
     def is_public(self) -> bool:
         return self.audience.is_public
 
@@ -151,11 +147,6 @@ def face_of(runner: Runner, now: datetime, audience: Audience, floor: int | None
         "none" if state is None else f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
     )
     return Face(status, sentence, interval, version)
-
-
-def version_of(runner: Runner) -> str:
-    """The version a card of the runner would carry, without the queries and parsing of a card."""
-    return face_of(runner, timezone.now(), Audience()).version
 
 
 def interval_floor(runners: Sequence[Runner]) -> int:
