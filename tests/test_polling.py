@@ -140,3 +140,11 @@ def test_twenty_concurrent_pollers_cause_one_fetch_and_one_snapshot(comfyui):
     assert stats_requests(comfyui) == 1
     assert Snapshot.objects.filter(runner=runner).count() == 1
     assert "ok" in statuses
+
+
+@pytest.mark.django_db
+def test_asking_whether_a_new_runner_is_due_writes_nothing():
+    runner = make_runner(make_team())
+
+    assert polling.is_due(runner)
+    assert not RunnerState.objects.filter(pk=runner.pk).exists()

@@ -50,9 +50,7 @@ def poll_tick(runners: list[Runner]) -> int:
     """Seconds between the polls of a page showing these runners: 2 s while one of them has
     never been fetched, so a first fetch shows at once; else a third of the shortest interval,
     from 2 to 10 s, so a fetch shows soon after it falls due without a poll per runner."""
-    if any(
-        getattr(runner, "state", None) is None or not runner.state.fetched_at for runner in runners
-    ):
+    if any(_never_fetched(runner) for runner in runners):
         return FAST_TICK_S
     shortest = min((effective_interval(runner) for runner in runners), default=30)
     return max(FAST_TICK_S, min(10, shortest // 3))

@@ -69,7 +69,7 @@ def out_of_band(markup: str) -> SafeString:
 def _with_stats(runners: list[Runner]) -> list[Runner]:
     """The runners again with their state's stats, in one query, when a page loaded them without
     (its cursor needs none: only the cards it must render do)."""
-    if not runners or all("stats" not in r.state.get_deferred_fields() for r in _stated(runners)):
+    if not any("stats" in runner.state.get_deferred_fields() for runner in _stated(runners)):
         return runners
     loaded = (
         Runner.objects.select_related("team", "state", "token")
@@ -85,13 +85,8 @@ def _stated(runners: list[Runner]) -> list[Runner]:
 
 def card_html(card: Card) -> SafeString:
     """The markup of a card a page has built already (for its other panels)."""
-    cache = caches["cards"]
     key = _key(card.runner, card.face, card.audience)
-    markup = cache.get(key)
-    if markup is None:
-        markup = _render(card)
-        cache.set(key, markup)
-    return mark_safe(markup)  # noqa: S308
+    return mark_safe(caches["cards"].get_or_set(key, lambda: _render(card)))  # noqa: S308
 
 
 def _render(card: Card, view: str = "cards") -> str:

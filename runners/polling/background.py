@@ -42,7 +42,7 @@ def refresh_soon(runners: Iterable[Runner], *, force: bool = False) -> int:
     started = 0
     for runner in runners:
         if (force or is_due(runner)) and _claim(runner.pk):
-            _executor().submit(_refresh, runner, force)
+            _executor().submit(_refresh, runner.pk, force)
             started += 1
     return started
 
@@ -90,12 +90,13 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def _refresh(runner: Runner, force: bool) -> None:
+def _refresh(runner_id: int, force: bool) -> None:
+    # Its own copy of the runner: the page that asked goes on rendering the one it loaded.
     try:
-        refresh(runner, force=force)
+        refresh(Runner.objects.select_related("state", "token").get(pk=runner_id), force=force)
     except Exception:
-        log.exception("runner %s: the refresh failed", runner.pk)
+        log.exception("runner %s: the refresh failed", runner_id)
     finally:
         with _lock:
-            _in_flight.discard(runner.pk)
+            _in_flight.discard(runner_id)
         connection.close()

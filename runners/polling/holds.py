@@ -50,18 +50,20 @@ def backoff_after(error: errors.UpstreamError | None, interval_s: int, previous_
     return min(MAX_BACKOFF_S, max(2 * interval_s, 2 * previous_s))
 
 
-def after_token_outcome(runner: Runner, now: datetime, status: Status, sentence: str) -> None:
-    """Record what a ComfyControl fetch said of the runner's token: a refusal holds back every
-    runner it covers, showing the same failure; anything else lifts a refusal."""
-    if not runner.uses_comfycontrol or runner.token_id is None:
+def note_token_outcome(runner: Runner, now: datetime, status: Status, sentence: str) -> None:
+    """Record what a ComfyControl fetch said of the runner's token, in one write: a refusal
+    holds back every runner it covers, showing the same failure; anything else lifts one."""
+    if runner.token_id is None:
         return
-    if status not in TOKEN_REJECTIONS:
-        ApiToken.objects.filter(pk=runner.token_id, rejected_at__isnull=False).update(
-            rejected_at=None, rejected_status=""
-        )
-        return
-    ApiToken.objects.filter(pk=runner.token_id).update(rejected_at=now, rejected_status=status)
-    _show_on_covered(runner, now, status, sentence)
+    refused = status in TOKEN_REJECTIONS
+    ApiToken.objects.filter(pk=runner.token_id).update(
+        last_used_at=now,
+        last_status=status,
+        rejected_at=now if refused else None,
+        rejected_status=status if refused else "",
+    )
+    if refused:
+        _show_on_covered(runner, now, status, sentence)
 
 
 def polled_comfycontrol_runners() -> QuerySet[Runner]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from runners.crypto import DecryptionError
 from runners.history import uptime
 from runners.history.record import Previous, record
-from runners.models import ApiToken, Runner, RunnerState
+from runners.models import Runner, RunnerState
 from runners.polling import budget, holds
 from runners.stats import RunnerStats
 from runners.status import Status
@@ -79,8 +79,12 @@ def is_due(runner: Runner) -> bool:
     """Whether `refresh` would fetch now, unless another process holds the lease first."""
     if runner.paused or runner.removed_at:
         return False
-    state, now = _state_of(runner), timezone.now()
-    return _looks_due(state, now, _gap(runner, False, state)) and not holds.token_holds(runner, now)
+    now = timezone.now()
+    if holds.token_holds(runner, now):
+        return False
+    # Read only: a page asks this of every runner it shows on every poll.
+    state = getattr(runner, "state", None)
+    return state is None or _looks_due(state, now, _gap(runner, False, state))
 
 
 def effective_interval(runner: Runner, floor: int | None = None) -> int:
@@ -219,7 +223,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
             retry_at=None,
             backoff_s=0,
         )
-        _note_token_use(runner, now, Status.OK, "")
+        holds.note_token_outcome(runner, now, Status.OK, "")
     return _reloaded(runner)
 
 
@@ -242,7 +246,7 @@ def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) 
                 error, effective_interval(runner), _state_of(runner).backoff_s
             ),
         )
-        _note_token_use(runner, now, error.code, error.sentence)
+        holds.note_token_outcome(runner, now, error.code, error.sentence)
     return _reloaded(runner)
 
 
@@ -291,9 +295,3 @@ def _mark(runner: Runner, state: RunnerState, status: Status) -> RunnerState:
         uptime.note_status(runner.pk, int(now.timestamp()), state.status, status)
         state.refresh_from_db()
     return state
-
-
-def _note_token_use(runner: Runner, now: datetime, status: Status, sentence: str) -> None:
-    if runner.token_id is not None:
-        ApiToken.objects.filter(pk=runner.token_id).update(last_used_at=now, last_status=status)
-        holds.after_token_outcome(runner, now, status, sentence)
