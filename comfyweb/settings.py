@@ -234,6 +234,9 @@ UPSTREAM_CONNECT_TIMEOUT = float(os.environ.get("UPSTREAM_CONNECT_TIMEOUT", "3")
 UPSTREAM_READ_TIMEOUT = float(os.environ.get("UPSTREAM_READ_TIMEOUT", "5"))
 UPSTREAM_DEADLINE = float(os.environ.get("UPSTREAM_DEADLINE", "8"))
 UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 4 * 1024 * 1024)
+# A direct runner's node inventory (/api/object_info) is several MB with many packs.
+INVENTORY_DEADLINE = float(os.environ.get("INVENTORY_DEADLINE", "20"))
+INVENTORY_MAX_BYTES = env_int("INVENTORY_MAX_BYTES", 32 * 1024 * 1024)
 
 DEFAULT_POLL_INTERVAL = env_int("DEFAULT_POLL_INTERVAL", 30)
 # Threads per web process that refresh the runners people watch when no collector runs;

@@ -51,6 +51,24 @@ def get_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, st
     return runner, getattr(runner, "role", Membership.Role.OWNER)
 
 
+def get_team(user: User, team_slug: str) -> tuple[Team, str]:
+    """The team at this address and the user's role in it; superusers act as owners.
+
+    Raises Http404 when the user is not a member.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    team = Team.objects.filter(slug=team_slug).first()
+    if team is None:
+        raise Http404
+    if user.is_superuser:
+        return team, Membership.Role.OWNER
+    role = Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
+    if role is None:
+        raise Http404
+    return team, role
+
+
 def get_editable_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, str]:
     """As `get_runner`, for a change: raises PermissionDenied when the user is a viewer."""
     runner, role = get_runner(user, team_slug, runner_slug)

@@ -287,19 +287,24 @@ from runners.history.models import (  # noqa: E402
     SoftwareChange,
     StatusChange,
 )
+from runners.intel.models import Baseline, ModelFile, NodeClass, Software  # noqa: E402
 
 __all__ = [
     "ApiToken",
+    "Baseline",
     "GpuRollup",
     "GpuSample",
     "Heartbeat",
     "Membership",
+    "ModelFile",
+    "NodeClass",
     "RateBudget",
     "Runner",
     "RunnerState",
     "ShareLink",
     "Snapshot",
     "SnapshotRollup",
+    "Software",
     "SoftwareChange",
     "StatusChange",
     "Team",

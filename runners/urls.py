@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from runners.views import cards, dashboard, runner, share
+from runners.views import cards, dashboard, intel, runner, share
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -25,6 +25,12 @@ urlpatterns = [
         share.revoke,
         name="share-revoke",
     ),
+    path("fleet/", intel.index, name="intel"),
+    path("teams/<slug:team>/extensions/", intel.extensions, name="intel-matrix"),
+    path("teams/<slug:team>/baseline/", intel.baseline, name="intel-baseline"),
+    path("teams/<slug:team>/compare/", intel.compare, name="intel-compare"),
+    path("teams/<slug:team>/finder/", intel.find, name="intel-finder"),
+    path("teams/<slug:team>/check/", intel.check, name="intel-check"),
     path("s/<str:token>/", share.public_page, name="share"),
     path("s/<str:token>/poll/", share.public_poll, name="share-poll"),
 ]

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from simulator import bodies
+from simulator import bodies, inventory
 from simulator.exchange import Outcome, Request, Routed, reason
 from simulator.fleet import Fleet
 from simulator.runner import SimRunner
@@ -24,6 +24,8 @@ ROUTES: dict[str, Render] = {
     "/extensions": lambda runner, _seed, _now: list(bodies.extensions(runner)),
     "/queue": bodies.queue,
     "/settings/Comfy.DevMode": lambda runner, _seed, _now: bodies.dev_mode(runner),
+    "/object_info": inventory.object_info,
+    "/models": inventory.folders,
 }
 
 
@@ -58,6 +60,9 @@ def _answer(fleet: Fleet, runner: SimRunner, request: Request, path: str) -> Out
             return NOT_FOUND
         path = path.removeprefix("/api")
     render = ROUTES.get(path)
+    if path.startswith("/models/"):
+        folder = path.removeprefix("/models/")
+        render = lambda runner, _seed, _now: inventory.model_files(runner, folder)  # noqa: E731
     if render is None or request.method != "GET":
         return NOT_FOUND
     return Outcome.json(200, render(runner, fleet.seed, fleet.clock()))

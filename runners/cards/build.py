@@ -111,6 +111,18 @@ class Card:
         return reverse("refresh", args=[self.runner.team.slug, self.runner.slug])
 
     @property
+    def drift(self) -> tuple[str, str] | None:
+        """How the runner differs from its team's setup, and a link to why; members only."""
+        found = None if self.is_public else drift_of(self.runner)
+        if not found:
+            return None
+        sentence, ts = found
+        url = reverse("intel-baseline", args=[self.runner.team.slug])
+        if ts is not None:
+            url = f"{reverse('runner', args=[self.runner.team.slug, self.runner.slug])}#change-{ts}"
+        return sentence, url
+
+    @property
     def is_stretched(self) -> bool:
         return self.interval > self.runner.poll_interval
 
@@ -147,6 +159,12 @@ def face_of(runner: Runner, now: datetime, audience: Audience, floor: int | None
         "none" if state is None else f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
     )
     return Face(status, sentence, interval, version)
+
+
+def drift_of(runner: Runner) -> tuple[str, int | None] | None:
+    """The runner's stored drift sentence and the change behind it, or None."""
+    software = getattr(runner, "software", None)
+    return (software.drift, software.drift_change_ts) if software and software.drift else None
 
 
 def interval_floor(runners: Sequence[Runner]) -> int:

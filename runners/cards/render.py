@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from runners.cards.build import Audience, Card, Face, cards_for, face_of, interval_floor
+from runners.cards.build import Audience, Card, Face, cards_for, drift_of, face_of, interval_floor
 from runners.models import Runner
 
 # Each view of the dashboard renders a runner as one fragment: a card, or a table row.
@@ -110,6 +110,7 @@ def _key(runner: Runner, face: Face, audience: Audience, view: str = "cards") ->
         audience.share_token,
         audience.may_refresh(runner),
         face,
+        None if audience.is_public else drift_of(runner),
     )
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
     return f"card:{runner.pk}:{digest}"

@@ -71,7 +71,9 @@ def listing_for(user: User, query: QueryDict) -> Listing:
     teams = list(access.teams_for(user).values_list("slug", "name"))
     form = DashboardFilterForm(query, teams=teams)
     visible = access.runners_for(user)
-    listed = form.apply(visible.select_related("team", "state", "token").defer(*DEFERRED))
+    listed = form.apply(
+        visible.select_related("team", "state", "token", "software").defer(*DEFERRED)
+    )
     page = Paginator(listed, PAGE_SIZE).get_page(query.get("page"))
     return Listing(
         form=form,

@@ -22,7 +22,7 @@ from runners.crypto import DecryptionError
 from runners.history import uptime
 from runners.history.record import Previous, record
 from runners.models import Runner, RunnerState
-from runners.polling import budget, holds
+from runners.polling import budget, holds, inventory
 from runners.stats import RunnerStats
 from runners.status import Status
 from runners.upstream import comfycontrol, comfyui, errors
@@ -224,6 +224,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
             backoff_s=0,
         )
         holds.note_token_outcome(runner, now, Status.OK, "")
+    inventory.after_fetch(runner, now, stats)
     return _reloaded(runner)
 
 

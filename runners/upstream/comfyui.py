@@ -69,6 +69,11 @@ def fetch_stats(
     return Fetched(stats, latency_ms, parse_argv(system_stats))
 
 
+def discover(server: Server) -> Server:
+    """The server with the route prefix it answers on; raises an UpstreamError."""
+    return _system_stats(server)[0]
+
+
 def _system_stats(server: Server) -> tuple[Server, Any]:
     # Servers older than mid-2024 only have the unprefixed routes.
     response = server.get("/system_stats")
@@ -79,11 +84,11 @@ def _system_stats(server: Server) -> tuple[Server, Any]:
             raise errors.NotFound(
                 "No ComfyUI server answers at this address: check the runner's base URL."
             )
-    return server, json_body(_checked(response))
+    return server, json_body(checked(response))
 
 
 def _required(server: Server, route: str) -> Any:
-    return json_body(_checked(server.get(route)))
+    return json_body(checked(server.get(route)))
 
 
 def _optional(server: Server, route: str, max_bytes: int) -> Any:
@@ -105,7 +110,8 @@ def _queue_fields(queue: Any) -> dict[str, int | None]:
     return {"queue_running": running, "queue_pending": pending}
 
 
-def _checked(response: Response) -> Response:
+def checked(response: Response) -> Response:
+    """The response if it is a 200; otherwise the UpstreamError its status stands for."""
     status = response.status
     if status == 200:
         return response

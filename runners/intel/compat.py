@@ -1,0 +1,174 @@
+"""Which of a team's runners can run a workflow now: node classes, model files, up, idle, VRAM.
+
+For a runner with a node inventory its own classes decide. For one without, a class counts as
+present when the team's inventories map it to ComfyUI itself or to a pack the runner has; as
+missing when that pack would show in `/extensions` and does not; otherwise as unknown, with why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from runners.intel.fleet import Member, members, node_rows
+from runners.intel.models import ModelFile
+from runners.intel.workflow import ModelNeed, Workflow
+from runners.models import Runner, Team
+
+# Folders ComfyUI has known by two names.
+FOLDER_ALIASES = {"diffusion_models": "unet", "unet": "diffusion_models",
+                  "text_encoders": "clip", "clip": "text_encoders"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One runner's answer. `nodes_ok` and `models_ok` are None when unknown."""
+
+    runner: Runner
+    nodes_ok: bool | None
+    missing_nodes: tuple[str, ...]
+    lacking_packs: tuple[str, ...]
+    unknown_reason: str
+    models_ok: bool | None
+    missing_models: tuple[ModelNeed, ...]
+    is_up: bool
+    is_idle: bool
+    vram_free_max: int | None
+
+    @property
+    def can_run(self) -> bool:
+        """Every node class present and no model file known to be missing."""
+        return self.nodes_ok is True and self.models_ok is not False
+
+    @property
+    def can_run_now(self) -> bool:
+        return self.can_run and self.is_up and self.is_idle
+
+
+@dataclass(frozen=True)
+class Check:
+    workflow: Workflow
+    verdicts: list[Verdict]
+
+    @property
+    def runnable_now(self) -> int:
+        return sum(v.can_run_now for v in self.verdicts)
+
+
+def check(team: Team, workflow: Workflow) -> Check:
+    """Every runner of the team judged against the workflow, best first; three queries."""
+    fleet = members(team)
+    present, team_map = _nodes(team, workflow)
+    visible = {pack for m in fleet if m.software for pack in m.software.packs_with_files}
+    files = _model_files(team, workflow)
+    verdicts = [
+        _verdict(m, workflow, present.get(m.runner.pk, set()), team_map, visible, files)
+        for m in fleet
+    ]
+    verdicts.sort(key=_rank)
+    return Check(workflow, verdicts)
+
+
+def _rank(verdict: Verdict) -> tuple[bool, bool, bool, int, str]:
+    return (
+        not verdict.can_run_now,
+        not verdict.can_run,
+        verdict.nodes_ok is not True,
+        -(verdict.vram_free_max or 0),
+        verdict.runner.name.casefold(),
+    )
+
+
+def _nodes(team: Team, workflow: Workflow) -> tuple[dict[int, set[str]], dict[str, str]]:
+    present: dict[int, set[str]] = defaultdict(set)
+    team_map: dict[str, str] = {}
+    for runner_id, name, pack in node_rows(team, workflow.node_classes):
+        present[runner_id].add(name)
+        team_map.setdefault(name, pack)
+    return present, team_map
+
+
+def _model_files(team: Team, workflow: Workflow) -> dict[int, set[tuple[str, str]]]:
+    names = {need.name for need in workflow.models}
+    if not names:
+        return {}
+    files: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    rows = ModelFile.objects.filter(runner__team=team, name__in=names)
+    for runner_id, folder, name in rows.values_list("runner_id", "folder", "name"):
+        files[runner_id].add((folder, name))
+    return files
+
+
+def _verdict(
+    member: Member,
+    workflow: Workflow,
+    present: set[str],
+    team_map: dict[str, str],
+    visible: set[str],
+    files: dict[int, set[tuple[str, str]]],
+) -> Verdict:
+    nodes_ok, missing, lacking, reason = _judge_nodes(member, workflow, present, team_map, visible)
+    models_ok, missing_models = _judge_models(member, workflow, files.get(member.runner.pk, set()))
+    return Verdict(
+        runner=member.runner,
+        nodes_ok=nodes_ok,
+        missing_nodes=missing,
+        lacking_packs=lacking,
+        unknown_reason=reason,
+        models_ok=models_ok,
+        missing_models=missing_models,
+        is_up=member.is_up,
+        is_idle=member.is_idle,
+        vram_free_max=member.vram_free_max,
+    )
+
+
+def _judge_nodes(
+    member: Member, workflow: Workflow, present: set[str], team_map: dict[str, str], visible: set
+) -> tuple[bool | None, tuple[str, ...], tuple[str, ...], str]:
+    needed = workflow.node_classes
+    if member.has_inventory:
+        missing = tuple(c for c in needed if c not in present)
+        lacking = _packs_of(missing, team_map)
+        return not missing, missing, lacking, ""
+    if not member.packs_known:
+        return None, (), (), "no extension list or node inventory yet"
+    missing, unknown = [], []
+    for name in needed:
+        pack = team_map.get(name)
+        if pack is None:
+            unknown.append(name)
+        elif pack and pack not in member.packs:
+            (missing if pack in visible else unknown).append(name)
+    if missing:
+        return False, tuple(missing), _packs_of(missing, team_map), ""
+    if unknown:
+        return None, (), (), _unknown_reason(unknown, team_map)
+    return True, (), (), ""
+
+
+def _unknown_reason(unknown: list[str], team_map: dict[str, str]) -> str:
+    first = unknown[0]
+    if first not in team_map:
+        return f"no node inventory in the team lists {first}"
+    return f"{first} comes from {team_map[first]}, which has no front-end files to show"
+
+
+def _packs_of(classes: tuple[str, ...] | list[str], team_map: dict[str, str]) -> tuple[str, ...]:
+    return tuple(sorted({team_map[c] for c in classes if team_map.get(c)}, key=str.casefold))
+
+
+def _judge_models(
+    member: Member, workflow: Workflow, files: set[tuple[str, str]]
+) -> tuple[bool | None, tuple[ModelNeed, ...]]:
+    if not workflow.models:
+        return True, ()
+    if not member.has_inventory:
+        return None, ()
+    missing = tuple(
+        need
+        for need in workflow.models
+        if (need.folder, need.name) not in files
+        and (FOLDER_ALIASES.get(need.folder, ""), need.name) not in files
+    )
+    return not missing, missing

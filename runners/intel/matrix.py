@@ -1,0 +1,68 @@
+"""The extension matrix: a team's custom packs by runner, core folded away."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runners.intel.drift import Drift, compare_all
+from runners.intel.fleet import Member, members
+from runners.intel.models import Baseline
+from runners.models import Team
+
+SORTS = {"most": "Most runners first", "fewest": "Fewest runners first", "name": "Name"}
+
+
+@dataclass(frozen=True)
+class MatrixQuery:
+    pack: str = ""  # part of a pack's name
+    runner: str = ""  # part of a runner's name
+    tag: str = ""
+    sort: str = "most"
+
+
+@dataclass(frozen=True)
+class PackRow:
+    name: str
+    count: int  # runners that have it, among those shown
+    cells: tuple[bool | None, ...]  # per runner column: has it, lacks it, or unknown
+
+
+@dataclass(frozen=True)
+class Matrix:
+    runners: list[Member]
+    packs: list[PackRow]
+    drifts: dict[int, Drift]
+    total_runners: int
+
+
+def matrix_for(team: Team, query: MatrixQuery) -> Matrix:
+    """The packs-by-runners matrix the query asks for, with each shown runner's drift; 2 queries."""
+    fleet = members(team)
+    baseline = Baseline.objects.filter(team=team).first()
+    drifts = compare_all([m.software for m in fleet if m.software], baseline)
+    shown = [m for m in fleet if _runner_matches(m, query)]
+    names = {pack for m in shown for pack in m.packs}
+    if query.pack:
+        names = {name for name in names if query.pack.casefold() in name.casefold()}
+    rows = [_row(name, shown) for name in names]
+    rows.sort(key=_SORT_KEYS.get(query.sort, _SORT_KEYS["most"]))
+    return Matrix(shown, rows, drifts, len(fleet))
+
+
+def _runner_matches(member: Member, query: MatrixQuery) -> bool:
+    runner = member.runner
+    if query.runner and query.runner.casefold() not in runner.name.casefold():
+        return False
+    return not query.tag or query.tag.casefold() in {t.casefold() for t in runner.tag_list}
+
+
+def _row(name: str, shown: list[Member]) -> PackRow:
+    cells = tuple(name in m.packs if m.packs_known or name in m.packs else None for m in shown)
+    return PackRow(name, sum(cell is True for cell in cells), cells)
+
+
+_SORT_KEYS = {
+    "most": lambda row: (-row.count, row.name.casefold()),
+    "fewest": lambda row: (row.count, row.name.casefold()),
+    "name": lambda row: row.name.casefold(),
+}
