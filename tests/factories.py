@@ -88,3 +88,45 @@ def make_direct_runner(simulator: Any, mode: str = "ok", **fields: Any) -> Runne
         headers=dict(sim_runner.headers),
         **fields,
     )
+
+
+def make_fleet_runner(
+    team: Team,
+    packs: tuple[str, ...] = (),
+    comfyui: str = "0.3.64",
+    nodes: dict[str, str] | None = None,
+    models: dict[str, list[str]] | None = None,
+    vram_free: int | None = None,
+    idle: bool = True,
+    **fields: Any,
+) -> Runner:
+    """A runner that was fetched: its state (up, idle or busy) and its software, stored by the
+    code polling uses; `nodes` (class -> pack) and `models` make a node inventory."""
+    from django.utils import timezone
+
+    from runners.intel import software
+    from runners.models import RunnerState
+    from runners.stats import Device, RunnerStats, Version
+
+    runner = make_runner(team, **fields)
+    extensions = ("/extensions/core/a.js", *(f"/extensions/{pack}/x.js" for pack in packs))
+    stats = RunnerStats(
+        comfyui_version=Version.parse(comfyui),
+        extensions=extensions,
+        devices=(Device("cuda", "NVIDIA A100", vram_total=80 * 1024**3, vram_free=vram_free),),
+    )
+    RunnerState.objects.create(
+        runner=runner,
+        status="ok",
+        fetched_at=timezone.now(),
+        succeeded_at=timezone.now(),
+        stats=stats.to_dict(),
+        vram_free_max=vram_free,
+        vram_free_total=vram_free,
+        idle_gpus=1 if idle else 0,
+        gpu_models="NVIDIA A100",
+    )
+    row, _ = software.note_software(runner.pk, stats)
+    if nodes is not None:
+        software.store_inventory(runner.pk, row.fingerprint, timezone.now(), nodes, models or {})
+    return runner

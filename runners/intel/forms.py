@@ -23,8 +23,8 @@ class VersionField(forms.CharField):
         text = super().to_python(value).strip()
         if not text:
             return None
-        version = Version.parse(text)
-        if version.parts is None:
+        version = Version.parse(text[:50])
+        if version.parts is None or len(text) > 50:
             raise forms.ValidationError("Enter a version such as 0.3.64.")
         return version
 
@@ -75,8 +75,8 @@ class FinderForm(QueryForm):
     gpu = forms.CharField(required=False, max_length=100, label="GPU model")
     packs = NamesField(required=False, max_length=1000, label="Packs (comma-separated)")
     nodes = NamesField(required=False, max_length=2000, label="Node classes (comma-separated)")
-    comfyui_min = VersionField(required=False, max_length=50, label="ComfyUI at least")
-    comfyui_max = VersionField(required=False, max_length=50, label="ComfyUI at most")
+    comfyui_min = VersionField(required=False, label="ComfyUI at least")
+    comfyui_max = VersionField(required=False, label="ComfyUI at most")
     idle = forms.BooleanField(required=False, label="Idle (queue empty)")
     up = forms.BooleanField(required=False, label="Up")
     tag = forms.CharField(required=False, max_length=100, label="Tag")

@@ -49,11 +49,13 @@ def baseline(request: HttpRequest, team: str) -> HttpResponse:
             drift.update_team(team_.pk)
             messages.success(request, "Saved the baseline.")
             return redirect("intel-baseline", team_.slug)
+    drifts = drift.drift_for(team_)
     context = {
         "team": team_,
         "form": form,
         "can_edit": role in access.EDITOR_ROLES,
-        "drifts": drift.drift_for(team_),
+        "drifts": drifts,
+        "compared_with": next((d.expected.source for d in drifts.values()), ""),
         "members": members(team_),
     }
     return render(request, "runners/intel/baseline.html", context)

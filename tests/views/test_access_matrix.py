@@ -23,6 +23,14 @@ EXPECTED = {
     "share_page": ("get", [200] * 7),
     "share_poll": ("get", [200] * 7),
     "admin": ("get", [302, 302, 302, 302, 302, 200, 200]),
+    "fleet": ("get", [302, 200, 200, 200, 200, 200, 200]),
+    "matrix": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "baseline": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "baseline_save": ("post", [302, 404, 403, 302, 302, 404, 302]),
+    "compare": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "finder": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "check": ("get", [302, 404, 200, 200, 200, 404, 200]),
+    "check_post": ("post", [302, 404, 400, 400, 400, 404, 400]),
 }
 
 
@@ -53,6 +61,14 @@ def world():
         "share_page": f"/s/{token}/",
         "share_poll": f"/s/{token}/poll/",
         "admin": "/admin/",
+        "fleet": "/fleet/",
+        "matrix": "/teams/studio/extensions/",
+        "baseline": "/teams/studio/baseline/",
+        "baseline_save": "/teams/studio/baseline/",
+        "compare": "/teams/studio/compare/?a=gpu-box&b=gpu-box",
+        "finder": "/teams/studio/finder/?vram=10",
+        "check": "/teams/studio/check/",
+        "check_post": "/teams/studio/check/",
     }
     return users, urls
 
