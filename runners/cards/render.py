@@ -72,7 +72,7 @@ def _with_stats(runners: list[Runner]) -> list[Runner]:
     if not any("stats" in runner.state.get_deferred_fields() for runner in _stated(runners)):
         return runners
     loaded = (
-        Runner.objects.select_related("team", "state", "token")
+        Runner.objects.select_related("team", "state", "token", "software")
         .defer("headers", "notes", "state__raw", "token__secret")
         .in_bulk([runner.pk for runner in runners])
     )

@@ -69,11 +69,6 @@ def fetch_stats(
     return Fetched(stats, latency_ms, parse_argv(system_stats))
 
 
-def discover(server: Server) -> Server:
-    """The server with the route prefix it answers on; raises an UpstreamError."""
-    return _system_stats(server)[0]
-
-
 def _system_stats(server: Server) -> tuple[Server, Any]:
     # Servers older than mid-2024 only have the unprefixed routes.
     response = server.get("/system_stats")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
 from runners.text import clean_text
 from runners.upstream import errors
-from runners.upstream.comfyui import Server, checked, discover
+from runners.upstream.comfyui import Server, checked
 from runners.upstream.egress import EgressPolicy, Limits
 from runners.upstream.responses import UNREADABLE, json_body
 
@@ -47,8 +47,11 @@ def fetch_inventory(
 ) -> Inventory:
     """The runner's node classes and model files within `limits`; raises an UpstreamError."""
     server = Server(base_url, headers, policy, limits, time.monotonic() + limits.deadline)
-    server = discover(server)
-    nodes = parse_object_info(checked(server.get("/object_info")).body)
+    response = server.get("/object_info")
+    if response.status == 404:  # servers older than mid-2024 only have unprefixed routes
+        server = replace(server, prefix="")
+        response = server.get("/object_info")
+    nodes = parse_object_info(checked(response).body)
     folders = _listed_folders(server)
     models = {folder: _model_files(server, folder) for folder in MODEL_FOLDERS if folder in folders}
     return Inventory(nodes, {folder: files for folder, files in models.items() if files})
