@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runners.intel.drift import Drift, compare_all
 from runners.intel.fleet import Member, members
-from runners.intel.models import Baseline
 from runners.models import Team
 
 SORTS = {"most": "Most runners first", "fewest": "Fewest runners first", "name": "Name"}
@@ -31,15 +29,14 @@ class PackRow:
 class Matrix:
     runners: list[Member]
     packs: list[PackRow]
-    drifts: dict[int, Drift]
+    drifts: dict[int, str]  # runner id -> the drift sentence stored for it
     total_runners: int
 
 
 def matrix_for(team: Team, query: MatrixQuery) -> Matrix:
-    """The packs-by-runners matrix the query asks for, with each shown runner's drift; 2 queries."""
+    """The packs-by-runners matrix the query asks for, with each runner's drift; one query."""
     fleet = members(team)
-    baseline = Baseline.objects.filter(team=team).first()
-    drifts = compare_all([m.software for m in fleet if m.software], baseline)
+    drifts = {m.runner.pk: m.software.drift for m in fleet if m.software and m.software.drift}
     shown = [m for m in fleet if _runner_matches(m, query)]
     names = {pack for m in shown for pack in m.packs}
     if query.pack:

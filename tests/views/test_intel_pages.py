@@ -2,6 +2,7 @@
 
 import pytest
 
+from runners.intel import drift
 from runners.intel.models import Baseline, Software
 from runners.models import Membership
 from tests.bodies import FIXTURES
@@ -29,6 +30,8 @@ def member(client, team):
 
 
 def test_the_matrix_shows_packs_and_the_drifting_runner(client, team, member):
+    drift.update_team(team.pk)
+
     page = client.get("/teams/studio/extensions/").content.decode()
 
     assert "rgthree-comfy" in page
@@ -36,8 +39,6 @@ def test_the_matrix_shows_packs_and_the_drifting_runner(client, team, member):
 
 
 def test_a_card_and_a_row_show_drift_in_words(client, team, member):
-    from runners.intel import drift
-
     drift.update_team(team.pk)
 
     cards = client.get("/").content.decode()
