@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import tempfile
 import time
-import uuid
 
-from bench.table import _database
+from bench.table import _database, setup_django
 
 GIB = 1024**3
 REPEATS = 30
@@ -32,28 +30,17 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir, _database(args.database_url, workdir) as url:
-        os.environ.update(
-            DEBUG="0", SECRET_KEY="bench-only-" + uuid.uuid4().hex, ALLOWED_HOSTS="testserver",
-            FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA=",
-            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.bench_settings",
-            BENCH_STATIC_ROOT=workdir, PAGE_REFRESH_WORKERS="0",
-        )  # fmt: skip
-        import django
-
-        django.setup()
+        setup_django(url, workdir)
         print(json.dumps(_measure(args.runners, args.packs), indent=2))
 
 
 def _measure(runner_count: int, pack_count: int) -> dict[str, object]:
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.common import percentiles
 
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
     user = _seed(runner_count, pack_count)
     client = Client()
     client.force_login(user)

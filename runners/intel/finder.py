@@ -49,7 +49,7 @@ Test = Callable[[Member], bool]
 def find(team: Team, query: Query) -> Found:
     """The team's runners that meet the query, most free VRAM on one GPU first; two queries."""
     fleet = members(team)
-    tests = _tests(team, query)
+    tests = _tests(team, query, frozenset().union(*(m.packs for m in fleet)))
     excluded: Counter[str] = Counter()
     matches = []
     for member in fleet:
@@ -61,7 +61,7 @@ def find(team: Team, query: Query) -> Found:
     return Found(matches, len(fleet), dict(excluded))
 
 
-def _tests(team: Team, q: Query) -> list[tuple[str, Test]]:
+def _tests(team: Team, q: Query, team_packs: frozenset[str]) -> list[tuple[str, Test]]:
     tests: list[tuple[str, Test]] = []
     if q.min_vram_one is not None:
         label = f"free VRAM on one GPU ≥ {q.min_vram_one / GIB:g} GiB"
@@ -71,7 +71,7 @@ def _tests(team: Team, q: Query) -> list[tuple[str, Test]]:
         tests.append((label, lambda m: (_state(m, "vram_free_total") or 0) >= q.min_vram_all))
     if q.gpu:
         tests.append((f"GPU “{q.gpu}”", lambda m: q.gpu.casefold() in _gpu_models(m)))
-    tests.extend((f"pack {pack}", _has_pack(pack)) for pack in q.packs)
+    tests.extend((f"pack {pack}", _has_pack(pack, team_packs)) for pack in q.packs)
     if q.nodes:
         tests.extend(_node_tests(team, q.nodes))
     if q.comfyui_min is not None or q.comfyui_max is not None:
@@ -87,9 +87,10 @@ def _tests(team: Team, q: Query) -> list[tuple[str, Test]]:
     return tests
 
 
-def _has_pack(pack: str) -> Test:
-    folded = pack.casefold()
-    return lambda m: folded in _folded(m.packs)
+def _has_pack(pack: str, team_packs: frozenset[str]) -> Test:
+    """A test for the pack as typed, in any case: the team's spellings of it, looked up once."""
+    spellings = {name for name in team_packs if name.casefold() == pack.casefold()}
+    return lambda m: not m.packs.isdisjoint(spellings)
 
 
 def _node_tests(team: Team, nodes: tuple[str, ...]) -> list[tuple[str, Test]]:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from runners.intel.models import NodeClass, Software
 from runners.models import Runner, Team
 from runners.status import Status
 
-# What the intelligence pages never read; stats are read only where GPUs are compared.
-DEFERRED = ("headers", "notes", "state__raw", "state__stats", "base_url")
+# Only what the intelligence pages read: 300 rows of everything cost more than the page.
+FIELDS = (
+    "name", "slug", "tags", "source", "team__slug", "team__name",
+    "state__status", "state__vram_free_max", "state__vram_free_total", "state__idle_gpus",
+    "state__gpu_models", "software__packs", "software__packs_known",
+    "software__comfyui_version", "software__inventory_at", "software__inventory_error",
+    "software__drift", "software__drift_change_ts",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -20,7 +27,7 @@ class Member:
     runner: Runner
     software: Software | None
 
-    @property
+    @cached_property
     def packs(self) -> frozenset[str]:
         return frozenset(self.software.packs) if self.software else frozenset()
 
@@ -48,12 +55,14 @@ class Member:
         return state.vram_free_max if state else None
 
 
-def members(team: Team) -> list[Member]:
-    """The team's runners by name with state and software, in one query."""
+def members(team: Team, with_files: bool = False) -> list[Member]:
+    """The team's runners by name with state and software, in one query; `with_files` adds
+    which packs have front-end files."""
+    fields = (*FIELDS, "software__packs_with_files") if with_files else FIELDS
     runners = (
         Runner.objects.filter(team=team)
         .select_related("team", "state", "software")
-        .defer(*DEFERRED)
+        .only(*fields)
         .order_by("name")
     )
     return [Member(runner, _software(runner)) for runner in runners]

@@ -41,7 +41,8 @@ def matrix_for(team: Team, query: MatrixQuery) -> Matrix:
     names = {pack for m in shown for pack in m.packs}
     if query.pack:
         names = {name for name in names if query.pack.casefold() in name.casefold()}
-    rows = [_row(name, shown) for name in names]
+    columns = [(m.packs, m.packs_known) for m in shown]
+    rows = [_row(name, columns) for name in names]
     rows.sort(key=_SORT_KEYS.get(query.sort, _SORT_KEYS["most"]))
     return Matrix(shown, rows, drifts, len(fleet))
 
@@ -53,9 +54,10 @@ def _runner_matches(member: Member, query: MatrixQuery) -> bool:
     return not query.tag or query.tag.casefold() in {t.casefold() for t in runner.tag_list}
 
 
-def _row(name: str, shown: list[Member]) -> PackRow:
-    cells = tuple(name in m.packs if m.packs_known or name in m.packs else None for m in shown)
-    return PackRow(name, sum(cell is True for cell in cells), cells)
+def _row(name: str, columns: list[tuple[frozenset[str], bool]]) -> PackRow:
+    # 45,000 cells for 300 runners by 150 packs: kept to one membership test each.
+    cells = tuple(True if name in packs else (False if known else None) for packs, known in columns)
+    return PackRow(name, cells.count(True), cells)
 
 
 _SORT_KEYS = {
