@@ -8,6 +8,8 @@ from werkzeug import Response
 
 from runners.intel.models import ModelFile, NodeClass, Software
 from runners.polling.refresh import refresh
+from runners.upstream.errors import BadResponse
+from runners.upstream.inventory import parse_object_info
 from runners.status import Status
 from tests.bodies import load, serve_comfyui_with_packs
 from tests.factories import make_runner, make_team
@@ -105,3 +107,21 @@ def test_a_runner_without_object_info_keeps_working(httpserver):
 
     assert state.status == Status.OK
     assert Software.objects.get(runner=runner).inventory_error
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[1, 2]", b"not json", b"[" * 100_000 + b"]" * 100_000, b'{"a": NaN}'],
+    ids=["a-list", "not-json", "deep", "nan"],
+)
+def test_an_object_info_of_another_shape_is_a_bad_response(body):
+    with pytest.raises(BadResponse):
+        parse_object_info(body)
+
+
+def test_node_class_and_pack_names_are_cleaned():
+    body = json.dumps(
+        {"Evil\u202enode\x07": {"python_module": "custom_nodes.bad\u200fpack", "input": {}}}
+    ).encode()
+
+    assert parse_object_info(body) == {"Evil node": "bad pack"}
