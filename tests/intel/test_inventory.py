@@ -8,9 +8,9 @@ from werkzeug import Response
 
 from runners.intel.models import ModelFile, NodeClass, Software
 from runners.polling.refresh import refresh
+from runners.status import Status
 from runners.upstream.errors import BadResponse
 from runners.upstream.inventory import parse_object_info
-from runners.status import Status
 from tests.bodies import load, serve_comfyui_with_packs
 from tests.factories import make_runner, make_team
 
