@@ -3,7 +3,7 @@
 Runs `manage.py demo` (a simulated fleet and the development server) on free loopback ports with
 a throwaway database, logs in as demo/demo in Debian's chromium, waits for the cards to fill,
 and shoots the dashboard (cards and table) and a runner page at 1280 and 390 px wide, light and
-dark.
+dark; then the extension matrix, the capacity finder and a workflow check at 1280 px.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ PAGES = [
     ("runner", RUNNER_PAGE, "article.card"),
 ]
 MAX_PNG_BYTES = 400_000
+# Fleet intelligence pages, shot once (1280 px, light) after the inventories came in.
+FLEET_PAGES = [
+    ("fleet-matrix", "/teams/demo/extensions/", "table.matrix"),
+    ("fleet-finder", "/teams/demo/finder/?vram=8&packs=ComfyUI-Manager&up=on", "table"),
+]
+WORKFLOW = ROOT / "tests" / "fixtures" / "workflows" / "user-ui-subgraph-rgthree.json"
 
 
 def free_port() -> int:
@@ -110,6 +116,29 @@ def shoot(browser: Browser, base_url: str, width: str, scheme: str) -> list[Path
     return shots
 
 
+def shoot_fleet(browser: Browser, base_url: str) -> list[Path]:
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORTS["1280"])
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    log_in(page)
+    capture(page, "/", "article.card", OUT / "dashboard-1280-light.png")
+    # Inventories are fetched right after each runner's stats; the hidden pack shows they came.
+    page.goto(FLEET_PAGES[0][1])
+    for _ in range(50):
+        if "ComfyUI-GGUF" in page.content():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    shots = [capture(page, path, ready, OUT / f"{name}.png") for name, path, ready in FLEET_PAGES]
+    page.goto("/teams/demo/check/")
+    page.get_by_label("Paste a workflow").fill(WORKFLOW.read_text())
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("#check-result")).to_be_visible()
+    page.screenshot(path=OUT / "fleet-check.png", animations="disabled", caret="hide")
+    context.close()
+    return [*shots, OUT / "fleet-check.png"]
+
+
 def log_in(page: Page) -> None:
     page.goto("/login/")
     page.get_by_label("Username").fill("demo")
@@ -143,6 +172,7 @@ def main() -> None:
             for scheme in ("light", "dark")
             for png in shoot(browser, base_url, width, scheme)
         ]
+        shots += shoot_fleet(browser, base_url)
         browser.close()
     for png in shots:
         size = png.stat().st_size

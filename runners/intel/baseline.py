@@ -23,6 +23,7 @@ class Expected:
     comfyui_max: Version | None
     source: str
     runner_id: int | None = None  # the baseline runner, which never drifts from itself
+    is_set: bool = True  # False for the majority: then extra packs are not drift
 
     def version_ok(self, raw: str) -> bool:
         """Whether a ComfyUI version lies in the range (unknown versions never do)."""
@@ -72,7 +73,7 @@ def majority(rows: Sequence[Software]) -> Expected:
     versions = Counter(row.comfyui_version for row in rows if row.comfyui_version)
     common = max(versions.items(), key=lambda kv: (kv[1], Version.parse(kv[0])), default=None)
     version = _version(common[0]) if common else None
-    return Expected(packs, version, version, "most of the team's runners")
+    return Expected(packs, version, version, "most of the team's runners", is_set=False)
 
 
 def _version(raw: str) -> Version | None:

@@ -71,7 +71,9 @@ def one(row: Software, want: Expected) -> Drift | None:
         return None
     packs = set(row.packs)
     lacks = sorted(want.packs - packs, key=str.casefold) if row.packs_known else []
-    extra = sorted(packs - want.packs, key=str.casefold) if row.packs_known else []
+    # Against the majority, a pack few runners have is a choice, not drift: only a baseline
+    # says a runner should not have it.
+    extra = sorted(packs - want.packs, key=str.casefold) if row.packs_known and want.is_set else []
     version_off = row.comfyui_version and not want.version_ok(row.comfyui_version)
     comfyui = row.comfyui_version if version_off else None
     if not lacks and not extra and comfyui is None:

@@ -41,9 +41,15 @@ def test_without_a_baseline_a_runner_drifts_from_what_most_runners_have(team):
     runner_c = Software.objects.get(runner__name="c").runner_id
 
     assert list(drifts) == [runner_c]
-    assert drifts[runner_c].sentence == (
-        "lacks rgthree-comfy; has extra Impact; ComfyUI 0.3.60, team runs 0.3.64"
-    )
+    assert drifts[runner_c].sentence == "lacks rgthree-comfy; ComfyUI 0.3.60, team runs 0.3.64"
+
+
+def test_without_a_baseline_a_pack_few_runners_have_is_not_drift(team):
+    make_fleet_runner(team, ("rgthree-comfy", "KJNodes", "Rare"), name="d", slug="d")
+
+    drifts = drift.drift_for(team)
+
+    assert Software.objects.get(runner__name="d").runner_id not in drifts
 
 
 def test_a_saved_baseline_decides_what_is_lacking(team):
