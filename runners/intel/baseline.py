@@ -55,7 +55,7 @@ def expected(
             version = _version(row.comfyui_version)
             source = f"the baseline runner {names.get(row.runner_id, '')}".strip()
             return Expected(frozenset(row.packs), version, version, source, row.runner_id)
-    if baseline is not None and baseline.runner_id is None:
+    if baseline is not None and baseline.runner_id is None and _says_something(baseline):
         return Expected(
             frozenset(baseline.packs),
             _version(baseline.comfyui_min),
@@ -74,6 +74,11 @@ def majority(rows: Sequence[Software]) -> Expected:
     common = max(versions.items(), key=lambda kv: (kv[1], Version.parse(kv[0])), default=None)
     version = _version(common[0]) if common else None
     return Expected(packs, version, version, "most of the team's runners", is_set=False)
+
+
+def _says_something(baseline: Baseline) -> bool:
+    # An empty baseline (or one whose runner was deleted) leaves the majority to decide.
+    return bool(baseline.packs or baseline.comfyui_min or baseline.comfyui_max)
 
 
 def _version(raw: str) -> Version | None:

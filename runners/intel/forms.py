@@ -91,10 +91,6 @@ class FinderForm(QueryForm):
             self.add_error("comfyui_max", "Enter a version no lower than “at least”.")
         return cleaned
 
-    @property
-    def is_searching(self) -> bool:
-        return any(value not in (None, "", (), False) for value in self.data_ok.values())
-
     def query(self) -> Query:
         d = self.data_ok
         return Query(

@@ -15,7 +15,7 @@ from runners.intel.compare import compare as compare_runners
 from runners.intel.fleet import members
 from runners.intel.forms import BaselineForm, CompareForm, FinderForm, MatrixForm, WorkflowForm
 from runners.intel.models import Baseline
-from runners.models import Runner
+from runners.models import Runner, Team
 
 
 @login_required
@@ -103,7 +103,7 @@ def check(request: HttpRequest, team: str) -> HttpResponse:
     return render(request, "runners/intel/check.html", context, status=status)
 
 
-def _runners(team, slugs: list[str | None]) -> list[Runner]:
+def _runners(team: Team, slugs: list[str | None]) -> list[Runner]:
     wanted = [slug for slug in slugs if slug]
     return list(
         Runner.objects.filter(team=team, slug__in=wanted).select_related("state", "software")

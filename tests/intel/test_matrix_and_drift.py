@@ -96,3 +96,11 @@ def test_the_matrix_takes_the_same_queries_for_any_number_of_runners(
 
     with django_assert_num_queries(1):
         matrix_for(team, MatrixQuery())
+
+
+def test_an_empty_baseline_leaves_the_majority_to_decide(team):
+    Baseline.objects.create(team=team)
+
+    drifts = drift.drift_for(team)
+
+    assert [d.expected.source for d in drifts.values()] == ["most of the team's runners"]
