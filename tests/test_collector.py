@@ -92,6 +92,10 @@ def start_collector(*args: str, **settings: str) -> subprocess.Popen:
 
 def test_two_collector_processes_poll_each_due_runner_exactly_once(fleet):
     for runner in Runner.objects.all():
+        polling.refresh(runner)  # the first fetch of a direct runner also takes its inventory
+    fleet.reset_counters()
+    RunnerState.objects.update(fetched_at=None)
+    for runner in Runner.objects.all():
         polling.refresh(runner)  # one fetch each, to learn how many requests a fetch makes
     per_fetch = requests_per_runner(fleet)
     fleet.reset_counters()
