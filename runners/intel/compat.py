@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from runners.intel.fleet import Member, members, node_rows
 from runners.intel.models import ModelFile
 from runners.intel.workflow import ModelNeed, Workflow
-from runners.models import Runner, Team
+from runners.models import Team
 
 # Folders ComfyUI has known by two names.
 FOLDER_ALIASES = {"diffusion_models": "unet", "unet": "diffusion_models",
@@ -24,16 +24,13 @@ FOLDER_ALIASES = {"diffusion_models": "unet", "unet": "diffusion_models",
 class Verdict:
     """One runner's answer. `nodes_ok` and `models_ok` are None when unknown."""
 
-    runner: Runner
+    member: Member
     nodes_ok: bool | None
     missing_nodes: tuple[str, ...]
     lacking_packs: tuple[str, ...]
     unknown_reason: str
     models_ok: bool | None
     missing_models: tuple[ModelNeed, ...]
-    is_up: bool
-    is_idle: bool
-    vram_free_max: int | None
 
     @property
     def can_run(self) -> bool:
@@ -42,7 +39,7 @@ class Verdict:
 
     @property
     def can_run_now(self) -> bool:
-        return self.can_run and self.is_up and self.is_idle
+        return self.can_run and self.member.is_idle
 
     @property
     def cannot_run(self) -> bool:
@@ -82,10 +79,6 @@ class Verdict:
             else ("lacks " + ", ".join(need.name for need in self.missing_models))
         )
 
-    @property
-    def state_text(self) -> str:
-        return "idle" if self.is_idle else "busy" if self.is_up else "down or not fetched"
-
 
 @dataclass(frozen=True)
 class Check:
@@ -101,11 +94,10 @@ def check(team: Team, workflow: Workflow) -> Check:
     """Every runner of the team judged against the workflow, best first; three queries."""
     fleet = members(team, with_files=True)
     present, team_map = _nodes(team, workflow)
-    visible = {pack for m in fleet if m.software for pack in m.software.packs_with_files}
+    visible = frozenset().union(*(m.packs_with_files for m in fleet))
     files = _model_files(team, workflow)
     verdicts = [
-        _verdict(m, workflow, present.get(m.runner.pk, set()), team_map, visible, files)
-        for m in fleet
+        _verdict(m, workflow, present.get(m.id, set()), team_map, visible, files) for m in fleet
     ]
     verdicts.sort(key=_rank)
     return Check(workflow, verdicts)
@@ -116,8 +108,8 @@ def _rank(verdict: Verdict) -> tuple[bool, bool, bool, int, str]:
         not verdict.can_run_now,
         not verdict.can_run,
         verdict.nodes_ok is not True,
-        -(verdict.vram_free_max or 0),
-        verdict.runner.name.casefold(),
+        -(verdict.member.vram_free_max or 0),
+        verdict.member.name.casefold(),
     )
 
 
@@ -150,18 +142,15 @@ def _verdict(
     files: dict[int, set[tuple[str, str]]],
 ) -> Verdict:
     nodes_ok, missing, lacking, reason = _judge_nodes(member, workflow, present, team_map, visible)
-    models_ok, missing_models = _judge_models(member, workflow, files.get(member.runner.pk, set()))
+    models_ok, missing_models = _judge_models(member, workflow, files.get(member.id, set()))
     return Verdict(
-        runner=member.runner,
+        member=member,
         nodes_ok=nodes_ok,
         missing_nodes=missing,
         lacking_packs=lacking,
         unknown_reason=reason,
         models_ok=models_ok,
         missing_models=missing_models,
-        is_up=member.is_up,
-        is_idle=member.is_idle,
-        vram_free_max=member.vram_free_max,
     )
 
 

@@ -57,7 +57,7 @@ def find(team: Team, query: Query) -> Found:
         excluded.update(failed)
         if not failed:
             matches.append(member)
-    matches.sort(key=lambda m: (-(m.vram_free_max or -1), m.runner.name.casefold()))
+    matches.sort(key=lambda m: (-(m.vram_free_max or -1), m.name.casefold()))
     return Found(matches, len(fleet), dict(excluded))
 
 
@@ -68,7 +68,7 @@ def _tests(team: Team, q: Query, team_packs: frozenset[str]) -> list[tuple[str, 
         tests.append((label, lambda m: (m.vram_free_max or 0) >= q.min_vram_one))
     if q.min_vram_all is not None:
         label = f"free VRAM on all GPUs ≥ {q.min_vram_all / GIB:g} GiB"
-        tests.append((label, lambda m: (_state(m, "vram_free_total") or 0) >= q.min_vram_all))
+        tests.append((label, lambda m: (m.vram_free_total or 0) >= q.min_vram_all))
     if q.gpu:
         tests.append((f"GPU “{q.gpu}”", lambda m: q.gpu.casefold() in _gpu_models(m)))
     tests.extend((f"pack {pack}", _has_pack(pack, team_packs)) for pack in q.packs)
@@ -81,9 +81,9 @@ def _tests(team: Team, q: Query, team_packs: frozenset[str]) -> list[tuple[str, 
     if q.up:
         tests.append(("up", lambda m: m.is_up))
     if q.tag:
-        tests.append((f"tag {q.tag}", lambda m: q.tag.casefold() in _folded(m.runner.tag_list)))
+        tests.append((f"tag {q.tag}", lambda m: q.tag.casefold() in _folded(m.tag_list)))
     if q.source:
-        tests.append((f"source {q.source}", lambda m: m.runner.source == q.source))
+        tests.append((f"source {q.source}", lambda m: m.source == q.source))
     return tests
 
 
@@ -98,19 +98,11 @@ def _node_tests(team: Team, nodes: tuple[str, ...]) -> list[tuple[str, Test]]:
     present: dict[int, set[str]] = {}
     for runner_id, name, _pack in node_rows(team, nodes):
         present.setdefault(runner_id, set()).add(name)
-    return [
-        (f"node {node}", lambda m, n=node: n in present.get(m.runner.pk, set())) for node in nodes
-    ]
-
-
-def _state(member: Member, name: str) -> int | None:
-    state = getattr(member.runner, "state", None)
-    return getattr(state, name) if state else None
+    return [(f"node {node}", lambda m, n=node: n in present.get(m.id, set())) for node in nodes]
 
 
 def _gpu_models(member: Member) -> str:
-    state = getattr(member.runner, "state", None)
-    return state.gpu_models.casefold() if state else ""
+    return (member.gpu_models or "").casefold()
 
 
 def _folded(names: object) -> set[str]:
@@ -118,7 +110,7 @@ def _folded(names: object) -> set[str]:
 
 
 def _version_in(member: Member, q: Query) -> bool:
-    raw = member.software.comfyui_version if member.software else ""
+    raw = member.comfyui_version
     version = Version.parse(raw) if raw else None
     if version is None or version.parts is None:
         return False

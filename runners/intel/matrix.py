@@ -36,7 +36,7 @@ class Matrix:
 def matrix_for(team: Team, query: MatrixQuery) -> Matrix:
     """The packs-by-runners matrix the query asks for, with each runner's drift; one query."""
     fleet = members(team)
-    drifts = {m.runner.pk: m.software.drift for m in fleet if m.software and m.software.drift}
+    drifts = {m.id: m.drift for m in fleet if m.drift}
     shown = [m for m in fleet if _runner_matches(m, query)]
     names = {pack for m in shown for pack in m.packs}
     if query.pack:
@@ -48,10 +48,9 @@ def matrix_for(team: Team, query: MatrixQuery) -> Matrix:
 
 
 def _runner_matches(member: Member, query: MatrixQuery) -> bool:
-    runner = member.runner
-    if query.runner and query.runner.casefold() not in runner.name.casefold():
+    if query.runner and query.runner.casefold() not in member.name.casefold():
         return False
-    return not query.tag or query.tag.casefold() in {t.casefold() for t in runner.tag_list}
+    return not query.tag or query.tag.casefold() in {t.casefold() for t in member.tag_list}
 
 
 def _row(name: str, columns: list[tuple[frozenset[str], bool]]) -> PackRow:

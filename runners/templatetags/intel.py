@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from runners.intel.compat import Verdict
+from runners.intel.fleet import Member
 from runners.intel.matrix import PackRow
+from runners.templatetags.units import gib
 
 register = template.Library()
 
@@ -23,6 +27,40 @@ _CELLS = {
 def matrix_cells(row: PackRow) -> SafeString:
     """The row's cells, one per runner column."""
     return mark_safe("".join(_CELLS[cell] for cell in row.cells))  # noqa: S308 (constants only)
+
+
+# Result tables run to one row per runner (300 and more): a row is one format string, which
+# renders in a fraction of the time a template loop takes. Every value is escaped.
+@register.filter
+def finder_rows(matches: list[Member]) -> SafeString:
+    """The finder's result rows."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row"><a href="{}">{}</a></th><td class="num">{}</td>'
+        '<td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (m.url, m.name, gib(m.vram_free_max), gib(m.vram_free_total), m.gpu_models or "—",
+             m.comfyui_version or "—", m.state_words, m.tags or "—")
+            for m in matches
+        ),
+    )  # fmt: skip
+
+
+@register.filter
+def check_rows(verdicts: list[Verdict]) -> SafeString:
+    """The workflow check's rows: one per runner, its verdict in words."""
+    return format_html_join("", "{}", ((_check_row(v),) for v in verdicts))
+
+
+def _check_row(v: Verdict) -> SafeString:
+    words, tone = v.label
+    return format_html(
+        '<tr class="tone-{}"><th scope="row"><a href="{}">{}</a></th>'
+        '<td><span class="badge badge-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td>'
+        '<td class="num">{}</td></tr>',
+        tone, v.member.url, v.member.name, tone, words, v.nodes_text, v.models_text,
+        v.member.state_words, gib(v.member.vram_free_max),
+    )  # fmt: skip
 
 
 @register.filter

@@ -35,7 +35,7 @@ def team():
 
 
 def verdicts(team):
-    return {v.runner.name: v for v in check(team, parse(WORKFLOW)).verdicts}
+    return {v.member.name: v for v in check(team, parse(WORKFLOW)).verdicts}
 
 
 def test_a_runner_whose_inventory_has_every_class_and_model_can_run_it_now(team):

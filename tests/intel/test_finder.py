@@ -30,13 +30,13 @@ def search(team, query: str):
 def test_results_are_ranked_by_most_free_vram_on_one_gpu(team):
     found = search(team, "vram=40")
 
-    assert [m.runner.name for m in found.matches] == ["busy", "big", "plain"]
+    assert [m.name for m in found.matches] == ["busy", "big", "plain"]
 
 
 def test_every_condition_applies(team):
     found = search(team, "vram=40&packs=Impact&idle=on&tag=prod&up=on")
 
-    assert [m.runner.name for m in found.matches] == ["big"]
+    assert [m.name for m in found.matches] == ["big"]
 
 
 def test_an_empty_result_names_the_condition_that_excluded_the_most(team):
@@ -51,7 +51,7 @@ def test_node_classes_match_only_where_an_inventory_lists_them(team):
 
     found = search(team, "nodes=FaceDetailer")
 
-    assert [m.runner.name for m in found.matches] == ["inv"]
+    assert [m.name for m in found.matches] == ["inv"]
 
 
 def test_a_bad_condition_is_an_error_on_its_field():
