@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from runners.intel.compat import Verdict
 from runners.intel.fleet import Member
-from runners.intel.matrix import PackRow
+from runners.intel.matrix import Matrix, PackRow
 from runners.templatetags.units import gib
 
 register = template.Library()
@@ -26,7 +26,7 @@ _CELLS = {
 @register.filter
 def matrix_cells(row: PackRow) -> SafeString:
     """The row's cells, one per runner column."""
-    return mark_safe("".join(_CELLS[cell] for cell in row.cells))  # noqa: S308 (constants only)
+    return mark_safe("".join(map(_CELLS.__getitem__, row.cells)))  # noqa: S308 (constants only)
 
 
 # Result tables run to one row per runner (300 and more): a row is one format string, which
@@ -69,5 +69,21 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
 
 
 @register.filter
-def drift_sentence(drifts: dict[int, str], runner_id: int) -> str:
-    return drifts.get(runner_id, "")
+def runner_headings(matrix: Matrix) -> SafeString:
+    """A column heading per runner, linking to its page."""
+    return format_html_join(
+        "", '<th scope="col" class="rotated"><a href="{}">{}</a></th>',
+        ((m.url, m.name) for m in matrix.runners),
+    )  # fmt: skip
+
+
+@register.filter
+def drift_cells(matrix: Matrix) -> SafeString:
+    """A cell per runner, flagged with its drift sentence where it drifts."""
+    return format_html_join(
+        "", "<td>{}</td>", ((_drift_flag(matrix.drifts.get(m.id, "")),) for m in matrix.runners)
+    )
+
+
+def _drift_flag(sentence: str) -> SafeString | str:
+    return format_html('<span class="drift-flag" title="{}">!</span>', sentence) if sentence else ""
