@@ -237,6 +237,8 @@ UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 4 * 1024 * 1024)
 # A direct runner's node inventory (/api/object_info) is several MB with many packs.
 INVENTORY_DEADLINE = float(os.environ.get("INVENTORY_DEADLINE", "20"))
 INVENTORY_MAX_BYTES = env_int("INVENTORY_MAX_BYTES", 32 * 1024 * 1024)
+# The workflow check takes pasted workflows up to 5 MB; Django's default refuses 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 DEFAULT_POLL_INTERVAL = env_int("DEFAULT_POLL_INTERVAL", 30)
 # Threads per web process that refresh the runners people watch when no collector runs;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -15,6 +15,7 @@ from runners.intel.compare import compare as compare_runners
 from runners.intel.fleet import members
 from runners.intel.forms import BaselineForm, CompareForm, FinderForm, MatrixForm, WorkflowForm
 from runners.intel.models import Baseline
+from runners.intel.workflow import TOO_LARGE
 from runners.models import Runner, Team
 
 
@@ -94,7 +95,11 @@ def find(request: HttpRequest, team: str) -> HttpResponse:
 def check(request: HttpRequest, team: str) -> HttpResponse:
     """Which runners can run a pasted or uploaded workflow; nothing is stored or sent."""
     team_, _ = access.get_team(request.user, team)
-    form = WorkflowForm(request.POST or None, request.FILES or None)
+    try:
+        form = WorkflowForm(request.POST or None, request.FILES or None)
+    except RequestDataTooBig:
+        context = {"team": team_, "form": WorkflowForm(), "error": TOO_LARGE}
+        return render(request, "runners/intel/check.html", context, status=400)
     result = (
         compat.check(team_, form.workflow) if request.method == "POST" and form.is_valid() else None
     )

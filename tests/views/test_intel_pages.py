@@ -1,5 +1,7 @@
 """The fleet intelligence pages, as a team member reads them."""
 
+import json
+
 import pytest
 
 from runners.intel import drift
@@ -100,3 +102,19 @@ def test_a_viewer_cannot_change_the_baseline(client, team):
 
     assert client.post("/teams/studio/baseline/", {"packs": "x"}).status_code == 403
     assert not Baseline.objects.exists()
+
+
+def test_a_pasted_workflow_of_four_megabytes_is_read(client, team, member):
+    api = {str(i): {"class_type": "KSampler", "inputs": {"pad": "x" * 4000}} for i in range(1000)}
+
+    response = client.post("/teams/studio/check/", {"text": json.dumps(api)})
+
+    assert response.status_code == 200
+    assert "API format" in response.content.decode()
+
+
+def test_a_post_over_the_request_cap_gets_a_clear_error(client, team, member):
+    response = client.post("/teams/studio/check/", {"text": "x" * (7 * 1024 * 1024)})
+
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.content.decode()
