@@ -41,6 +41,18 @@ class Verdict:
     def can_run_now(self) -> bool:
         return self.can_run and self.member.is_idle
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "runner": self.member.as_dict(),
+            "can_run_now": self.can_run_now,
+            "nodes_ok": self.nodes_ok,
+            "missing_nodes": list(self.missing_nodes),
+            "lacking_packs": list(self.lacking_packs),
+            "unknown_reason": self.unknown_reason or None,
+            "models_ok": self.models_ok,
+            "missing_models": [{"folder": m.folder, "name": m.name} for m in self.missing_models],
+        }
+
     @property
     def cannot_run(self) -> bool:
         return self.nodes_ok is False or self.models_ok is False
@@ -84,6 +96,16 @@ class Verdict:
 class Check:
     workflow: Workflow
     verdicts: list[Verdict]
+
+    def as_dict(self) -> dict[str, object]:
+        """The check as JSON for the API; `null` where a runner's answer is unknown."""
+        workflow = self.workflow
+        return {
+            "format": workflow.format,
+            "node_classes": list(workflow.node_classes),
+            "models": [{"folder": m.folder, "name": m.name} for m in workflow.models],
+            "runners": [verdict.as_dict() for verdict in self.verdicts],
+        }
 
     @property
     def runnable_now(self) -> int:

@@ -40,6 +40,17 @@ class Drift:
             parts.append(f"ComfyUI {self.comfyui}, team {self.expected.version_words}")
         return "; ".join(parts)
 
+    def as_dict(self) -> dict[str, object]:
+        """The drift as JSON for the API."""
+        return {
+            "sentence": self.sentence,
+            "lacks": list(self.lacks),
+            "extra": list(self.extra),
+            "comfyui": self.comfyui,
+            "compared_with": self.expected.source,
+            "change_ts": self.change_ts,
+        }
+
     @property
     def items(self) -> tuple[str, ...]:
         """The change-log items that can explain this drift."""

@@ -37,6 +37,14 @@ class Found:
     considered: int
     excluded: dict[str, int] = field(default_factory=dict)
 
+    def as_dict(self) -> dict[str, object]:
+        """The result as JSON for the API: matches best first, and what excluded the rest."""
+        return {
+            "matches": [member.as_dict() for member in self.matches],
+            "considered": self.considered,
+            "excluded": self.excluded,
+        }
+
     @property
     def worst(self) -> tuple[str, int] | None:
         """The condition that excluded the most runners."""

@@ -57,6 +57,20 @@ class Member:
     def is_idle(self) -> bool:
         return self.is_up and bool(self.idle_gpus)
 
+    def as_dict(self) -> dict[str, object]:
+        """The runner as the API's fleet answers name it (no address, no secret)."""
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "source": self.source,
+            "status": self.status,
+            "vram_free_max": self.vram_free_max,
+            "vram_free_total": self.vram_free_total,
+            "idle": self.is_idle,
+            "comfyui_version": self.comfyui_version or None,
+            "tags": self.tag_list,
+        }
+
     @property
     def state_words(self) -> str:
         if self.is_idle:

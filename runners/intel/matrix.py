@@ -32,6 +32,15 @@ class Matrix:
     drifts: dict[int, str]  # runner id -> the drift sentence stored for it
     total_runners: int
 
+    def as_dict(self) -> dict[str, object]:
+        """The matrix as JSON for the API: runner slugs, and per pack who has it (null: unknown)."""
+        return {
+            "runners": [member.slug for member in self.runners],
+            "packs": [
+                {"name": row.name, "count": row.count, "has": list(row.cells)} for row in self.packs
+            ],
+        }
+
 
 def matrix_for(team: Team, query: MatrixQuery) -> Matrix:
     """The packs-by-runners matrix the query asks for, with each runner's drift; one query."""

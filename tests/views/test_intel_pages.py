@@ -118,3 +118,17 @@ def test_a_post_over_the_request_cap_gets_a_clear_error(client, team, member):
 
     assert response.status_code == 400
     assert "larger than 5 MB" in response.content.decode()
+
+
+def test_a_share_page_shows_no_drift(client, team):
+    from runners import sharing
+    from runners.models import Runner
+
+    drift.update_team(team.pk)
+    gamma = Runner.objects.get(slug="gamma")
+    _, token = sharing.create_link(gamma, make_member(team), "client", None)
+
+    page = client.get(f"/s/{token}/").content.decode()
+
+    assert "gamma" in page
+    assert "Drift" not in page and "rgthree" not in page
