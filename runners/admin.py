@@ -197,3 +197,12 @@ class ShareLinkAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected share links")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ShareLink]) -> None:
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _superusers_only(request: HttpRequest) -> bool:
+    # Teams manage themselves in the app; admin is for the installation's administrators, and a
+    # staff user who is not a superuser would only be told there is nothing for them.
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
