@@ -128,7 +128,11 @@ class TeamRunnerForm(forms.ModelForm):
             self.instance.headers = {}
         elif (headers := self.cleaned_data.get("headers_text")) is not None:
             self.instance.headers = headers
+        failed = {name: len(errors) for name, errors in self._errors.items()}
         super()._post_clean()
+        # A field the form refused keeps the form's message; the model's would only repeat it.
+        for name, count in failed.items():
+            del self._errors[name][count:]
         self.instance.slug = slugify(self.instance.name)[:100]
 
     def _address_changed(self) -> bool:
