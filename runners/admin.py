@@ -20,6 +20,7 @@ from runners.models import (
 )
 from runners.polling.importer import import_runners
 from runners.status import Status
+from runners.teams import bookmarks
 from runners.upstream.errors import UpstreamError
 
 
@@ -127,11 +128,13 @@ class RunnerAdmin(admin.ModelAdmin):
 
     @admin.action(description="Pause polling of the selected runners")
     def pause(self, request: HttpRequest, queryset: QuerySet[Runner]) -> None:
-        queryset.update(paused=True)
+        for runner in queryset.select_related("team"):
+            bookmarks.pause(runner, request.user)
 
     @admin.action(description="Resume polling of the selected runners")
     def resume(self, request: HttpRequest, queryset: QuerySet[Runner]) -> None:
-        queryset.update(paused=False)
+        for runner in queryset.select_related("team"):
+            bookmarks.resume(runner, request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
