@@ -44,9 +44,10 @@ format: install
 bench: install
 	$(PY) -m bench.run
 
-# PNGs of the dashboard and a runner page for the docs (needs Debian's chromium).
+# PNGs of the dashboard, a runner page and the team pages for the docs (needs Debian's chromium).
 screenshots: install
 	$(PY) docs/screenshots.py
+	$(PY) docs/screenshots_teams.py
 
 check-deploy: install
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
