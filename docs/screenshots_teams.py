@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import CHROMIUM, LAUNCH_ARGS, MAX_PNG_BYTES, OUT, ROOT, demo_server, log_in  # noqa: E402
+from screenshots import CHROMIUM, LAUNCH_ARGS, OUT, demo_server, log_in, report
 
 ADD = "/teams/demo/runners/add/"
 
@@ -28,19 +28,20 @@ def connection_test(page: Page) -> None:
 
 
 def failed_test(page: Page) -> None:
-    page.goto(ADD)
-    page.get_by_label("Name").fill("Spare workstation")
-    page.get_by_label("Base URL").fill("http://127.0.0.1:9")
-    page.get_by_role("button", name="Test connection").click()
+    fill_new_runner(page, "http://127.0.0.1:9", "Test connection")
     expect(page.get_by_role("heading", name="Could not connect")).to_be_visible()
 
 
 def field_errors(page: Page) -> None:
+    fill_new_runner(page, "http://10.0.0.5:8188/api/system_stats", "Add runner")
+    expect(page.locator(".form-error").first).to_be_visible()
+
+
+def fill_new_runner(page: Page, base_url: str, button: str) -> None:
     page.goto(ADD)
     page.get_by_label("Name").fill("Spare workstation")
-    page.get_by_label("Base URL").fill("http://10.0.0.5:8188/api/system_stats")
-    page.get_by_role("button", name="Add runner").click()
-    expect(page.locator(".form-error").first).to_be_visible()
+    page.get_by_label("Base URL").fill(base_url)
+    page.get_by_role("button", name=button).click()
 
 
 def tokens(page: Page) -> None:
@@ -95,11 +96,7 @@ def main() -> None:
                 written.append(png)
             context.close()
         browser.close()
-    for png in written:
-        size = png.stat().st_size
-        print(f"{png.relative_to(ROOT)}  {size / 1000:.0f} KB")
-        if size > MAX_PNG_BYTES:
-            sys.exit(f"{png.name} is over {MAX_PNG_BYTES // 1000} KB")
+    report(written)
 
 
 if __name__ == "__main__":
