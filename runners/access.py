@@ -114,6 +114,12 @@ def get_owned_team(user: User, team_slug: str) -> Team:
     return team
 
 
+def add_runner_team_slugs(user: User) -> list[str]:
+    """The slugs of the teams where the user may add runners (owners and members), by name."""
+    teams = Team.objects.filter(pk__in=editable_team_ids(user)).order_by("name")
+    return list(teams.values_list("slug", flat=True))
+
+
 def memberships_of(user: User) -> QuerySet[Membership]:
     """The user's memberships with their teams, for the list of teams they may manage."""
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")

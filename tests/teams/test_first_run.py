@@ -68,3 +68,16 @@ def test_the_teams_page_lists_each_team_with_the_links_of_the_role(client):
 
     assert "/teams/studio/runners/add/" in page
     assert "/teams/studio/tokens/" not in page
+
+
+def test_the_dashboard_offers_adding_a_runner_to_those_who_may(client):
+    team = make_team("Studio", slug="studio")
+    client.force_login(make_member(team, role="member"))
+
+    assert 'href="/teams/studio/runners/add/">Add runner</a>' in client.get("/").content.decode()
+
+
+def test_a_viewer_is_not_offered_adding_a_runner(client):
+    client.force_login(make_member(make_team(), role="viewer"))
+
+    assert ">Add runner</a>" not in client.get("/").content.decode()
