@@ -1,21 +1,19 @@
 import socket
 import threading
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.text import slugify
 
-from devtools.history import Shape, seed_history
+from devtools.history import seed_history, shapes_for
 from devtools.seeding import seed_fleet
-from runners.models import Membership, Runner, Team
+from runners.models import Membership, Team
 from runners.polling import collector
 from runners.units import now_ts
 from simulator import Fleet, SimulatorServer
-from simulator.runner import SimRunner
 
 # A few runners misbehave so the failure states can be seen.
 DEMO_MODES = {"self_hosted": "flap", "direct": "status:500"}
@@ -49,7 +47,7 @@ class Command(BaseCommand):
         with SimulatorServer(fleet, port=api.port) as simulator:
             team = self._demo_team()
             count = seed_fleet(team, fleet.describe(simulator.base_url))
-            seeded = seed_history(_shapes(team, fleet), now_ts())
+            seeded = seed_history(shapes_for(team, fleet), now_ts())
             self.stdout.write(
                 f"Simulated fleet of {count} runners at {simulator.base_url}"
                 f"{f'; a week of history seeded ({seeded:,} fetches)' if seeded else ''}.\n"
@@ -83,21 +81,3 @@ def _check_free(host: str, port: int, hint: str) -> None:
             probe.bind((host, port))
         except OSError:
             raise CommandError(f"Port {port} on {host} is in use: {hint}.") from None
-
-
-def _shapes(team: Team, fleet: Fleet) -> dict[int, Shape]:
-    """Each bookmark's id with the simulated machine it stands for."""
-    by_slug = {slugify(sim.name)[:100]: sim for sim in fleet.runners.values()}
-    runners = Runner.objects.filter(team=team, slug__in=by_slug).values_list("pk", "slug")
-    return {pk: _shape(by_slug[slug]) for pk, slug in runners}
-
-
-def _shape(sim: SimRunner) -> Shape:
-    machine = sim.machine
-    packs = sorted({unquote(path.split("/")[2]) for path in sim.extensions} - {"core"})
-    return Shape(
-        ram_total=machine.ram_total,
-        vram_totals=(machine.gpu.vram_total,) * machine.gpu_count if machine.gpu.vram_total else (),
-        comfyui_version=machine.comfyui_version,
-        pack=packs[0] if packs else "",
-    )
