@@ -103,17 +103,22 @@ class RunnerAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "tags", "comfycontrol_id", "base_url", "notes"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["team", "state"]
-    readonly_fields = ["header_hint"]
+    readonly_fields = ["header_hint", "paused_by", "paused_at"]
     actions = ["pause", "resume"]
     fieldsets = [
         (None, {"fields": ["team", "name", "slug", "source", "tags", "notes"]}),
         ("ComfyControl", {"fields": ["comfycontrol_id", "token"]}),
         ("Direct", {"fields": ["base_url", "header_hint", "headers_text", "clear_headers"]}),
-        ("Polling", {"fields": ["poll_interval", "paused"]}),
+        ("Polling", {"fields": ["poll_interval", "paused", "paused_by", "paused_at"]}),
     ]
 
     def save_model(self, request: HttpRequest, obj: Runner, form, change: bool) -> None:
+        switched = change and "paused" in form.changed_data
+        if switched:
+            obj.paused = not obj.paused  # switched back below, noting who and when
         super().save_model(request, obj, form, change)
+        if switched:
+            (bookmarks.resume if obj.paused else bookmarks.pause)(obj, request.user)
         if form.headers_dropped:
             self.message_user(request, HEADERS_DROPPED, messages.WARNING)
 

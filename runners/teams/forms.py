@@ -207,6 +207,8 @@ class TokenForm(forms.Form):
         secret = self.cleaned_data["secret"].strip()
         if len(secret) < 8 or any(c.isspace() for c in secret):
             raise forms.ValidationError("That does not look like an API token.")
+        if self.has_error("label"):
+            return secret  # not worth a request to ComfyControl until the label is right
         checked = check_token(secret)
         if not checked.ok:
             raise forms.ValidationError(checked.sentence)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from runners import access
-from runners.models import Membership, Team
+from runners.models import Invite, Membership, Team
 from runners.teams import invites, members
 from runners.teams.forms import InviteForm, RoleForm, SignUpForm
 
@@ -42,6 +43,7 @@ def invite(request: HttpRequest, team: str) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_invite(request: HttpRequest, team: str, invite_id: int) -> HttpResponse:
+    """Make an open invite link unusable."""
     owned = access.get_owned_team(request.user, team)
     invites.revoke(get_object_or_404(owned.invites, pk=invite_id), request.user)
     messages.success(request, "Revoked the invite link.")
@@ -51,6 +53,7 @@ def revoke_invite(request: HttpRequest, team: str, invite_id: int) -> HttpRespon
 @login_required
 @require_POST
 def change_role(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
+    """Give a member another role; the last owner cannot step down."""
     owned = access.get_owned_team(request.user, team)
     membership = get_object_or_404(owned.memberships.select_related("user"), user_id=user_id)
     form = RoleForm(request.POST)
@@ -62,6 +65,7 @@ def change_role(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_member(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
+    """Take a member out of the team and revoke their share links; never the last owner."""
     owned = access.get_owned_team(request.user, team)
     membership = get_object_or_404(owned.memberships.select_related("user"), user_id=user_id)
     if _apply(request, members.remove, membership, request.user):
@@ -97,7 +101,7 @@ def accept_invite(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "teams/invite.html", _invite(found, token, form))
 
 
-def _join(request: HttpRequest, found: Any) -> HttpResponse:
+def _join(request: HttpRequest, found: Invite) -> HttpResponse:
     if invites.is_member(found, request.user):
         messages.info(request, f"You are already in {found.team.name}.")
     elif invites.accept(found, request.user):
@@ -107,12 +111,12 @@ def _join(request: HttpRequest, found: Any) -> HttpResponse:
     return redirect("dashboard")
 
 
-def _invite(found: Any, token: str, form: SignUpForm | None) -> dict[str, Any]:
+def _invite(found: Invite, token: str, form: SignUpForm | None) -> dict[str, Any]:
     login_url = f"{reverse('login')}?next={reverse('invite', args=[token])}"
     return {"invite": found, "form": form, "login_url": login_url}
 
 
-def _apply(request: HttpRequest, change: Any, *args: Any) -> bool:
+def _apply(request: HttpRequest, change: Callable[..., None], *args: Any) -> bool:
     """Run a membership change; a refusal (the last owner) becomes a message."""
     try:
         change(*args)

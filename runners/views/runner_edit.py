@@ -43,12 +43,14 @@ RESUME = (bookmarks.resume, "Resumed {}: fetching its stats now.")
 @login_required
 @require_POST
 def pause(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    """Stop polling the runner for maintenance (owners and members)."""
     return _switch(request, team, slug, *PAUSE)
 
 
 @login_required
 @require_POST
 def resume(request: HttpRequest, team: str, slug: str) -> HttpResponse:
+    """Poll the runner again, at once (owners and members)."""
     return _switch(request, team, slug, *RESUME)
 
 

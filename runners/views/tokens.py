@@ -35,6 +35,7 @@ def token_list(request: HttpRequest, team: str) -> HttpResponse:
 @login_required
 @require_POST
 def replace(request: HttpRequest, team: str, token_id: int) -> HttpResponse:
+    """Put a new secret in place of a token's, once ComfyControl accepts it."""
     owned = access.get_owned_team(request.user, team)
     token = get_object_or_404(owned.tokens, pk=token_id)
     form = TokenForm(request.POST, team=owned, replacing=True, prefix=f"t{token.pk}")
@@ -48,6 +49,7 @@ def replace(request: HttpRequest, team: str, token_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request: HttpRequest, team: str, token_id: int) -> HttpResponse:
+    """Delete a token no runner uses; otherwise say how many do."""
     owned = access.get_owned_team(request.user, team)
     token = get_object_or_404(owned.tokens, pk=token_id)
     try:
