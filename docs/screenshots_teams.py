@@ -2,7 +2,8 @@
 
 Against `manage.py demo`, as screenshots.py: the add-runner form with its connection test (a
 success on an existing direct runner's edit page, a failure and field errors on a new one),
-tokens after an import, members with a fresh invite link, and the audit trail.
+tokens after an import, members with a fresh invite link, the audit trail, and the invite page
+a newcomer opens.
 """
 
 from __future__ import annotations
@@ -53,8 +54,7 @@ def tokens(page: Page) -> None:
 
 def members(page: Page) -> None:
     page.goto("/teams/demo/members/")
-    page.get_by_role("button", name="Create invite link").click()
-    expect(page.get_by_label("Invite link")).to_be_visible()
+    members_link(page)
 
 
 def audit(page: Page) -> None:
@@ -69,6 +69,17 @@ SHOTS = [
     ("team-members", members),
     ("team-audit", audit),
 ]
+
+
+def members_link(page: Page) -> str:
+    page.get_by_role("button", name="Create invite link").click()
+    return page.get_by_label("Invite link").input_value()
+
+
+def shot(page: Page, name: str, scheme: str) -> Path:
+    png = OUT / f"{name}-1280-{scheme}.png"
+    page.screenshot(path=png, animations="disabled", caret="hide", full_page=True)
+    return png
 
 
 def main() -> None:
@@ -91,10 +102,17 @@ def main() -> None:
             log_in(page)
             for name, show in SHOTS:
                 show(page)
-                png = OUT / f"{name}-1280-{scheme}.png"
-                page.screenshot(path=png, animations="disabled", caret="hide", full_page=True)
-                written.append(png)
+                written.append(shot(page, name, scheme))
+            page.goto("/teams/demo/members/")
+            invite_link = members_link(page)
             context.close()
+            # The invite as its newcomer sees it: not logged in, offered to sign up.
+            newcomer = browser.new_context(
+                viewport={"width": 1280, "height": 800}, color_scheme=scheme
+            ).new_page()
+            newcomer.goto(invite_link)
+            written.append(shot(newcomer, "team-invite", scheme))
+            newcomer.context.close()
         browser.close()
     report(written)
 

@@ -80,3 +80,31 @@ def test_an_owner_sets_up_a_team_from_an_empty_installation(comfycontrol, new_pa
     owner_page.goto("/teams/studio/audit/")
     for line in ("added runner Workstation", "joined as member", "removed member nina"):
         expect(owner_page.get_by_text(line)).to_be_visible()
+
+
+TEAM_PAGES = [
+    "/teams/",
+    "/teams/studio/runners/add/",
+    "/teams/studio/tokens/",
+    "/teams/studio/members/",
+    "/teams/studio/audit/",
+    "/runners/studio/box/edit/",
+]
+
+
+@pytest.mark.parametrize("path", TEAM_PAGES)
+def test_a_team_page_fits_a_360_px_phone(path, new_page, log_in):
+    from runners.models import Membership
+    from tests.factories import make_member, make_runner, make_team, make_token
+
+    team = make_team("Studio", slug="studio")
+    owner = make_member(team, role=Membership.Role.OWNER, username="olga")
+    make_member(team, role=Membership.Role.VIEWER, username="a-rather-long-user-name")
+    make_token(team, label="studio pro")
+    make_runner(team, name="Box", slug="box")
+    page = log_in(new_page(viewport={"width": 360, "height": 760}, is_mobile=True), owner)
+
+    page.goto(path)
+
+    expect(page.locator("h1")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") == 360
