@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-ROLES = [("owner", "Owner"), ("member", "Member"), ("viewer", "Viewer")]  # Membership.Role's
+# Imported at the end of runners/models.py, once Membership exists.
+from runners.models import Membership
 
 
 class Invite(models.Model):
@@ -19,7 +20,7 @@ class Invite(models.Model):
     """
 
     team = models.ForeignKey("runners.Team", on_delete=models.CASCADE, related_name="invites")
-    role = models.CharField(max_length=10, choices=ROLES)
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
