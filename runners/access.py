@@ -120,6 +120,9 @@ def add_runner_team_slugs(user: User) -> list[str]:
     return list(teams.values_list("slug", flat=True))
 
 
-def memberships_of(user: User) -> QuerySet[Membership]:
-    """The user's memberships with their teams, for the list of teams they may manage."""
-    return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
+def team_roles(user: User) -> list[tuple[Team, str]]:
+    """The user's teams with their role in each, by name; superusers own every team."""
+    if user.is_superuser:
+        return [(team, Membership.Role.OWNER) for team in Team.objects.order_by("name")]
+    memberships = Membership.objects.filter(user=user).select_related("team")
+    return [(m.team, m.role) for m in memberships.order_by("team__name")]

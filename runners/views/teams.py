@@ -15,7 +15,7 @@ from runners.teams.forms import TeamForm
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     """The user's teams with their role, and how to get into one."""
-    context = {"memberships": access.memberships_of(request.user)}
+    context = {"team_roles": access.team_roles(request.user)}
     return render(request, "teams/list.html", context)
 
 

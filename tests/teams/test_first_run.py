@@ -81,3 +81,12 @@ def test_a_viewer_is_not_offered_adding_a_runner(client):
     client.force_login(make_member(make_team(), role="viewer"))
 
     assert ">Add runner</a>" not in client.get("/").content.decode()
+
+
+def test_a_superuser_sees_every_team_on_the_teams_page(client):
+    make_team("Studio", slug="studio")
+    client.force_login(make_user(is_superuser=True))
+
+    page = client.get("/teams/").content.decode()
+
+    assert "/teams/studio/members/" in page and "acting as owner" in page
