@@ -6,6 +6,7 @@ ComfyControl's shared budget), and answer with a result a page can show, never a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ from runners.polling.refresh import fetch
 from runners.stats import RunnerStats
 from runners.upstream import comfycontrol, errors
 from runners.upstream.egress import EgressPolicy, Limits, vet
+from runners.upstream.responses import UNREADABLE
+
+log = logging.getLogger(__name__)
 
 BUDGET_WAIT_S = 10
 
@@ -51,6 +55,10 @@ def try_connection(base_url: str, headers: Mapping[str, str]) -> Connection:
         fetched = fetch(runner)
     except errors.UpstreamError as error:
         return Connection(sentence=error.sentence)
+    except Exception:
+        # As in polling: whatever a runner sends ends in a failure state, never a 500.
+        log.exception("a connection test's answer could not be read")
+        return Connection(sentence=UNREADABLE)
     return Connection(stats=fetched.stats, latency_ms=fetched.latency_ms)
 
 

@@ -131,3 +131,16 @@ def test_an_invalid_form_tested_with_htmx_lists_what_to_fix(member_client):
 
     assert "Fix these first" in page
     assert "Use an http:// or https:// URL." in page
+
+
+@pytest.mark.parametrize("mode", ["garbage", "wrong_shape", "huge", "hostile", "status:500"])
+def test_a_misbehaving_server_gets_a_result_never_a_500(member_client, simulator, mode):
+    sim_runner = simulator.fleet.of_kind("direct")[0]
+    simulator.fleet.set_mode(sim_runner.id, mode)
+    headers = "\n".join(f"{name}: {value}" for name, value in sim_runner.headers.items())
+    data = fields(base_url=simulator.direct_base_url(sim_runner.id), headers_text=headers)
+
+    response = member_client.post(ADD, {**data, "action": "test"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert ("Connected in" in response.content.decode()) == (mode == "hostile")
