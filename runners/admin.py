@@ -10,6 +10,7 @@ from django.utils import timezone
 from runners.forms import HEADERS_DROPPED, ApiTokenForm, RunnerForm, describe_headers
 from runners.models import (
     ApiToken,
+    AuditEntry,
     GpuSample,
     Membership,
     Runner,
@@ -152,6 +153,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Teams' audit trails, written by the team pages' services only."""
+
+    list_display = ["at", "team", "actor_name", "action", "subject"]
+    list_filter = ["action", "team"]
+    search_fields = ["actor_name", "subject", "team__name"]
+    list_select_related = ["team"]
 
 
 @admin.register(RunnerState)

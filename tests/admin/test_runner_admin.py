@@ -87,3 +87,11 @@ def test_resuming_in_admin_clears_who_paused(staff, runner):
 
     runner.refresh_from_db()
     assert not runner.paused and runner.paused_by is None
+
+
+def test_superusers_read_the_audit_trails_in_admin(staff, runner):
+    change(staff, runner, paused="on")
+
+    page = staff.get(reverse("admin:runners_auditentry_changelist")).content.decode()
+
+    assert "runner_paused" in page or "paused runner" in page
