@@ -144,6 +144,11 @@ def main() -> None:
             for png in shoot(browser, base_url, width, scheme)
         ]
         browser.close()
+    report(shots)
+
+
+def report(shots: list[Path]) -> None:
+    """Print each PNG's size; stop on one over MAX_PNG_BYTES."""
     for png in shots:
         size = png.stat().st_size
         print(f"{png.relative_to(ROOT)}  {size / 1000:.0f} KB")

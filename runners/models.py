@@ -105,6 +105,10 @@ class Runner(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(3600)],
     )
     paused = models.BooleanField(default=False)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -287,12 +291,16 @@ from runners.history.models import (  # noqa: E402
     SoftwareChange,
     StatusChange,
 )
+from runners.teams.models import AuditEntry, ImportJob, Invite  # noqa: E402
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "GpuRollup",
     "GpuSample",
     "Heartbeat",
+    "ImportJob",
+    "Invite",
     "Membership",
     "RateBudget",
     "Runner",

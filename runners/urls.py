@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from runners.views import cards, dashboard, runner, share
 
@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("s/<str:token>/", share.public_page, name="share"),
     path("s/<str:token>/poll/", share.public_poll, name="share-poll"),
+    path("", include("runners.team_urls")),
 ]
