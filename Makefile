@@ -4,8 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-# The demo runs a simulated fleet on loopback and a development server with a demo login.
-DEMO_ENV := DEBUG=1 EGRESS_ALLOW_LOOPBACK=1 COMFYCONTROL_API_URL=http://127.0.0.1:8189 \
+# The demo runs a simulated fleet on loopback and a development server with a demo login:
+# `make demo PORT=8080 SIM_PORT=8190` to choose their ports.
+PORT ?= 8000
+SIM_PORT ?= 8189
+DEMO_ENV := DEBUG=1 EGRESS_ALLOW_LOOPBACK=1 COMFYCONTROL_API_URL=http://127.0.0.1:$(SIM_PORT) \
 	DATABASE_URL=sqlite:///demo.sqlite3
 
 # The production variables of docs/settings.md, for `check --deploy`.
@@ -25,7 +28,7 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 demo: install
-	$(DEMO_ENV) $(PY) manage.py demo
+	$(DEMO_ENV) $(PY) manage.py demo --addr 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest
@@ -41,9 +44,10 @@ format: install
 bench: install
 	$(PY) -m bench.run
 
-# PNGs of the dashboard and a runner page for the docs (needs Debian's chromium).
+# PNGs of the dashboard, a runner page and the team pages for the docs (needs Debian's chromium).
 screenshots: install
 	$(PY) docs/screenshots.py
+	$(PY) docs/screenshots_teams.py
 
 check-deploy: install
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import re
 
-SHARE_PATH = re.compile(r"/s/[^/\s?#\"']+")
-REDACTED_SHARE_PATH = "/s/[token]"
+# Share links (/s/<token>) and invite links (/invite/<token>) carry their secret in the path.
+SECRET_PATH = re.compile(r"/(s|invite)/[^/\s?#\"']+")
 
 
 def redact_share_tokens(text: str) -> str:
-    """`text` with the token of every share path (`/s/<token>/…`) replaced."""
-    return SHARE_PATH.sub(REDACTED_SHARE_PATH, text)
+    """`text` with the token of every share and invite path (`/s/<token>/…`) replaced."""
+    return SECRET_PATH.sub(r"/\1/[token]", text)
 
 
 class RedactShareTokens(logging.Filter):

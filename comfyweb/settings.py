@@ -89,6 +89,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The card and the table row only: they are most of a dashboard's render time, and
+        # Jinja2 renders them three times faster than Django's engine (docs/benchmarks.md).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "OPTIONS": {"environment": "runners.cards.jinja.environment"},
+    },
 ]
 
 # SQLite tuned for one process with a few threads: WAL lets readers run beside the writer,

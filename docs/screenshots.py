@@ -174,6 +174,11 @@ def main() -> None:
         ]
         shots += shoot_fleet(browser, base_url)
         browser.close()
+    report(shots)
+
+
+def report(shots: list[Path]) -> None:
+    """Print each PNG's size; stop on one over MAX_PNG_BYTES."""
     for png in shots:
         size = png.stat().st_size
         print(f"{png.relative_to(ROOT)}  {size / 1000:.0f} KB")

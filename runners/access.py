@@ -51,24 +51,6 @@ def get_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, st
     return runner, getattr(runner, "role", Membership.Role.OWNER)
 
 
-def get_team(user: User, team_slug: str) -> tuple[Team, str]:
-    """The team at this address and the user's role in it; superusers act as owners.
-
-    Raises Http404 when the user is not a member.
-    """
-    if not user.is_authenticated:
-        raise Http404
-    team = Team.objects.filter(slug=team_slug).first()
-    if team is None:
-        raise Http404
-    if user.is_superuser:
-        return team, Membership.Role.OWNER
-    role = Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
-    if role is None:
-        raise Http404
-    return team, role
-
-
 def get_editable_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, str]:
     """As `get_runner`, for a change: raises PermissionDenied when the user is a viewer."""
     runner, role = get_runner(user, team_slug, runner_slug)
@@ -96,3 +78,51 @@ def editable_team_ids(user: User) -> set[int]:
             "team_id", flat=True
         )
     )
+
+
+def get_team(user: User, team_slug: str) -> tuple[Team, str]:
+    """The team at this address and the user's role in it; superusers act as owners.
+
+    Raises Http404 when the user is not in the team.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    team = Team.objects.filter(slug=team_slug).first()
+    if team is None:
+        raise Http404
+    if user.is_superuser:
+        return team, Membership.Role.OWNER
+    role = Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
+    if role is None:
+        raise Http404
+    return team, role
+
+
+def get_editable_team(user: User, team_slug: str) -> Team:
+    """As `get_team`, for adding and changing runners: raises PermissionDenied for viewers."""
+    team, role = get_team(user, team_slug)
+    if role not in EDITOR_ROLES:
+        raise PermissionDenied("Viewers can look at runners but not add or change them.")
+    return team
+
+
+def get_owned_team(user: User, team_slug: str) -> Team:
+    """As `get_team`, for managing members and tokens: raises PermissionDenied for non-owners."""
+    team, role = get_team(user, team_slug)
+    if role != Membership.Role.OWNER:
+        raise PermissionDenied("Only the team's owners manage its members and tokens.")
+    return team
+
+
+def add_runner_team_slugs(user: User) -> list[str]:
+    """The slugs of the teams where the user may add runners (owners and members), by name."""
+    teams = Team.objects.filter(pk__in=editable_team_ids(user)).order_by("name")
+    return list(teams.values_list("slug", flat=True))
+
+
+def team_roles(user: User) -> list[tuple[Team, str]]:
+    """The user's teams with their role in each, by name; superusers own every team."""
+    if user.is_superuser:
+        return [(team, Membership.Role.OWNER) for team in Team.objects.order_by("name")]
+    memberships = Membership.objects.filter(user=user).select_related("team")
+    return [(m.team, m.role) for m in memberships.order_by("team__name")]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from runners.forms import HEADERS_DROPPED, ApiTokenForm, RunnerForm, describe_headers
 from runners.models import (
     ApiToken,
+    AuditEntry,
     GpuSample,
     Membership,
     Runner,
@@ -20,6 +21,7 @@ from runners.models import (
 )
 from runners.polling.importer import import_runners
 from runners.status import Status
+from runners.teams import bookmarks
 from runners.upstream.errors import UpstreamError
 
 
@@ -102,17 +104,22 @@ class RunnerAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "tags", "comfycontrol_id", "base_url", "notes"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["team", "state"]
-    readonly_fields = ["header_hint"]
+    readonly_fields = ["header_hint", "paused_by", "paused_at"]
     actions = ["pause", "resume"]
     fieldsets = [
         (None, {"fields": ["team", "name", "slug", "source", "tags", "notes"]}),
         ("ComfyControl", {"fields": ["comfycontrol_id", "token"]}),
         ("Direct", {"fields": ["base_url", "header_hint", "headers_text", "clear_headers"]}),
-        ("Polling", {"fields": ["poll_interval", "paused"]}),
+        ("Polling", {"fields": ["poll_interval", "paused", "paused_by", "paused_at"]}),
     ]
 
     def save_model(self, request: HttpRequest, obj: Runner, form, change: bool) -> None:
+        switched = change and "paused" in form.changed_data
+        if switched:
+            obj.paused = not obj.paused  # switched back below, noting who and when
         super().save_model(request, obj, form, change)
+        if switched:
+            (bookmarks.resume if obj.paused else bookmarks.pause)(obj, request.user)
         if form.headers_dropped:
             self.message_user(request, HEADERS_DROPPED, messages.WARNING)
 
@@ -127,11 +134,13 @@ class RunnerAdmin(admin.ModelAdmin):
 
     @admin.action(description="Pause polling of the selected runners")
     def pause(self, request: HttpRequest, queryset: QuerySet[Runner]) -> None:
-        queryset.update(paused=True)
+        for runner in queryset.select_related("team"):
+            bookmarks.pause(runner, request.user)
 
     @admin.action(description="Resume polling of the selected runners")
     def resume(self, request: HttpRequest, queryset: QuerySet[Runner]) -> None:
-        queryset.update(paused=False)
+        for runner in queryset.select_related("team"):
+            bookmarks.resume(runner, request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -144,6 +153,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Teams' audit trails, written by the team pages' services only."""
+
+    list_display = ["at", "team", "actor_name", "action", "subject"]
+    list_filter = ["action", "team"]
+    search_fields = ["actor_name", "subject", "team__name"]
+    list_select_related = ["team"]
 
 
 @admin.register(RunnerState)
@@ -197,3 +216,12 @@ class ShareLinkAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected share links")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ShareLink]) -> None:
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _superusers_only(request: HttpRequest) -> bool:
+    # Teams manage themselves in the app; admin is for the installation's administrators, and a
+    # staff user who is not a superuser would only be told there is nothing for them.
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only

@@ -105,6 +105,10 @@ class Runner(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(3600)],
     )
     paused = models.BooleanField(default=False)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -288,13 +292,17 @@ from runners.history.models import (  # noqa: E402
     StatusChange,
 )
 from runners.intel.models import Baseline, ModelFile, NodeClass, Software  # noqa: E402
+from runners.teams.models import AuditEntry, ImportJob, Invite  # noqa: E402
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Baseline",
     "GpuRollup",
     "GpuSample",
     "Heartbeat",
+    "ImportJob",
+    "Invite",
     "Membership",
     "ModelFile",
     "NodeClass",

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from runners.views import cards, dashboard, intel, runner, share
 
@@ -28,9 +28,12 @@ urlpatterns = [
     path("fleet/", intel.index, name="intel"),
     path("teams/<slug:team>/extensions/", intel.extensions, name="intel-matrix"),
     path("teams/<slug:team>/baseline/", intel.baseline, name="intel-baseline"),
+    path("teams/<slug:team>/baseline/save/", intel.save_baseline, name="intel-baseline-save"),
     path("teams/<slug:team>/compare/", intel.compare, name="intel-compare"),
     path("teams/<slug:team>/finder/", intel.find, name="intel-finder"),
     path("teams/<slug:team>/check/", intel.check, name="intel-check"),
+    path("teams/<slug:team>/check/run/", intel.run_check, name="intel-check-run"),
     path("s/<str:token>/", share.public_page, name="share"),
     path("s/<str:token>/poll/", share.public_poll, name="share-poll"),
+    path("", include("runners.team_urls")),
 ]

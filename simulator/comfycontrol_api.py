@@ -1,4 +1,5 @@
-"""The ComfyControl API: runner lists and stats behind Bearer tokens, tiers and a rate limit.
+"""The ComfyControl API: runner lists and stats behind Bearer tokens, tiers and a rate limit;
+`/v1/user` tells the token's account and tier.
 
 Pagination: `page` from 1 and `per_page` default 20; a per_page above 100 is clamped to 100,
 a missing, non-integer or non-positive value is a 400.
@@ -61,6 +62,8 @@ def _answer(
     token = _authenticate(fleet, request)
     if isinstance(token, Outcome):
         return token, "ok"
+    if request.path.rstrip("/") == "/v1/user":
+        return Outcome.json(200, {"id": fleet.user_id, "tier": token.tier}), "ok"
     if match is None:
         return error(404), "ok"
     kind = KINDS[match[1]]

@@ -29,3 +29,11 @@ def test_the_log_handler_redacts_every_record_it_writes():
     handlers = logging.getLogger().handlers
 
     assert any(isinstance(f, RedactShareTokens) for h in handlers for f in h.filters)
+
+
+def test_an_invite_path_loses_its_token():
+    entry = record('"POST %s HTTP/1.1" %s', f"/invite/{TOKEN}/", 302)
+
+    RedactShareTokens().filter(entry)
+
+    assert entry.getMessage() == '"POST /invite/[token]/ HTTP/1.1" 302'

@@ -153,8 +153,9 @@ def face_of(runner: Runner, now: datetime, audience: Audience, floor: int | None
     state = getattr(runner, "state", None)
     interval = effective_interval(runner, floor)
     status, sentence = _display_status(runner, state, interval, now)
-    if audience.is_public and status.is_failing:
-        sentence = status.sentence  # a failure's own sentence may name the runner's host
+    if audience.is_public and (status.is_failing or status == Status.PAUSED):
+        # A failure's own sentence may name the runner's host; a pause's, a member.
+        sentence = status.sentence
     version = (
         "none" if state is None else f"{status}-{state.fetched_at and state.fetched_at.timestamp()}"
     )
@@ -195,7 +196,9 @@ def _display_status(
     runner: Runner, state: RunnerState | None, interval: int, now: datetime
 ) -> tuple[Status, str]:
     if runner.paused:
-        return Status.PAUSED, Status.PAUSED.sentence
+        # Who paused it and when, written with the pause (teams/bookmarks.py).
+        paused_by = state is not None and state.status == Status.PAUSED and state.error_sentence
+        return Status.PAUSED, paused_by or Status.PAUSED.sentence
     if runner.removed_at:
         return Status.REMOVED, Status.REMOVED.sentence
     # Only a first fetch shows: later ones keep the last state until they end, so that a

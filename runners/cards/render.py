@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Sequence
 
 from django.core.cache import caches
-from django.template.loader import render_to_string
+from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,7 +22,7 @@ from runners.cards.build import Audience, Card, Face, cards_for, drift_of, face_
 from runners.models import Runner
 
 # Each view of the dashboard renders a runner as one fragment: a card, or a table row.
-TEMPLATES = {"cards": "runners/_card.html", "table": "runners/_row.html"}
+TEMPLATES = {"cards": "cards/card.html", "table": "cards/row.html"}
 
 
 def keys_for(runners: Sequence[Runner], audience: Audience, view: str = "cards") -> dict[int, str]:
@@ -90,7 +90,7 @@ def card_html(card: Card) -> SafeString:
 
 
 def _render(card: Card, view: str = "cards") -> str:
-    return render_to_string(TEMPLATES[view], {"card": card})
+    return engines["jinja2"].get_template(TEMPLATES[view]).render({"card": card})
 
 
 def _key(runner: Runner, face: Face, audience: Audience, view: str = "cards") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from runners.upstream import comfycontrol, errors
 from runners.upstream.egress import Limits
 
 BUDGET_WAIT_S = 60
+Progress = Callable[[str, int, int], None]  # (kind, listed so far, total of that kind)
 
 
 @dataclass
@@ -35,16 +37,17 @@ class ImportResult:
         return "; ".join([text, *self.skipped])
 
 
-def import_runners(token: ApiToken) -> ImportResult:
+def import_runners(token: ApiToken, progress: Progress | None = None) -> ImportResult:
     """Bookmark every runner the token's account has; raises UpstreamError when a list fails.
 
     A plan without managed runners (403) skips them and says so in the result. Bookmarks of
-    the token that the account no longer lists are marked removed upstream.
+    the token that the account no longer lists are marked removed upstream. `progress` hears
+    how many runners were listed so far, of how many, after each page.
     """
     result = ImportResult()
     for kind in ("self_hosted", "managed"):
         try:
-            listings = list(_all_listings(token, kind))
+            listings = list(_all_listings(token, kind, progress))
         except errors.Forbidden as error:
             result.skipped.append(f"managed runners skipped: {error.sentence}")
             continue
@@ -54,9 +57,10 @@ def import_runners(token: ApiToken) -> ImportResult:
     return result
 
 
-def _all_listings(token: ApiToken, kind: comfycontrol.Kind):
+def _all_listings(token: ApiToken, kind: comfycontrol.Kind, progress: Progress | None):
     limits = Limits.from_settings()
     page = 1
+    listed = 0
     while True:
         if not budget.wait_and_acquire(budget.comfycontrol_host(), BUDGET_WAIT_S):
             raise errors.RateLimited()
@@ -68,6 +72,9 @@ def _all_listings(token: ApiToken, kind: comfycontrol.Kind):
             budget.pause(budget.comfycontrol_host())  # as a fetch does: every call waits
             raise
         yield from listings
+        listed += len(listings)
+        if progress is not None:
+            progress(kind, listed, total)
         if not listings or page * comfycontrol.PER_PAGE >= total:
             return
         page += 1

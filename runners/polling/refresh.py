@@ -170,7 +170,7 @@ def _take_lease(runner: Runner, now: datetime, gap: float) -> bool:
 def _fetch_and_record(runner: Runner, now: datetime) -> RunnerState:
     """Fetch and record the outcome; whatever the runner sent, only this runner fails."""
     try:
-        fetched = _fetch(runner)
+        fetched = fetch(runner)
     except errors.UpstreamError as error:
         return _record_failure(runner, now, error)
     except DatabaseError:
@@ -186,7 +186,11 @@ def _fetch_and_record(runner: Runner, now: datetime) -> RunnerState:
         return _record_failure(runner, now, errors.BadResponse(UNREADABLE))
 
 
-def _fetch(runner: Runner) -> Fetched:
+def fetch(runner: Runner) -> Fetched:
+    """One fetch of the runner's stats, as polling does it (saved or not); records nothing.
+
+    Raises an UpstreamError for every failure.
+    """
     limits = Limits.from_settings()
     try:
         if runner.uses_comfycontrol:

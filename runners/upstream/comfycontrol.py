@@ -43,6 +43,19 @@ class RunnerListing:
     tags: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Account:
+    plan: str  # the account's tier as ComfyControl names it ("pro"), or "" when not said
+
+
+def fetch_account(api_url: str, token: str, limits: Limits) -> Account:
+    """The account a token belongs to (`/v1/user`); raises an UpstreamError (401 when refused)."""
+    body = json_body(_get(f"{api_url.rstrip('/')}/v1/user", token, limits))
+    if not isinstance(body, dict):
+        raise errors.BadResponse("ComfyControl sent an account of an unexpected shape.")
+    return Account(plan=clean_text(body.get("tier", body.get("plan")), MAX_TAG) or "")
+
+
 def fetch_stats(api_url: str, token: str, kind: Kind, runner_id: str, limits: Limits) -> Fetched:
     """Live stats of one runner; raises an UpstreamError for every failure."""
     url = f"{api_url.rstrip('/')}{PATHS[kind]}/{quote(runner_id, safe='')}/stats"

@@ -34,7 +34,7 @@ from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable, 
 from runners.upstream.pinning import Pin, PinnedRequest
 from runners.upstream.policy import EgressPolicy
 
-__all__ = ["EgressPolicy", "Limits", "Response", "get"]
+__all__ = ["EgressPolicy", "Limits", "Response", "get", "vet"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _DEFAULT_HEADERS = {
@@ -110,6 +110,14 @@ def get(
     return Response(status, body, round((time.monotonic() - started) * 1000))
 
 
+def vet(url: str, policy: EgressPolicy) -> None:
+    """Check a URL as `get` would before connecting: raises Blocked (the reason naming the
+    setting that allows it) or Unreachable when its name does not resolve; sends nothing."""
+    target = _parse(url)
+    with _translated_errors(target.host, deadline.watch(time.monotonic() + 30)):
+        _resolve(target, policy)
+
+
 def _parse(url: str) -> _Target:
     try:
         parts = urlsplit(url)
@@ -159,7 +167,8 @@ def _resolve(target: _Target, policy: EgressPolicy) -> list[str]:
     addresses = list(dict.fromkeys(sockaddr[0] for *_, sockaddr in infos))
     for address in addresses:
         if not policy.permits(ipaddress.ip_address(address)):
-            sentence = f"The address of {target.host} is blocked by the egress policy."
+            reason = policy.refusal(ipaddress.ip_address(address))
+            sentence = f"The address of {target.host} is blocked by the egress policy: {reason}."
             raise Blocked(sentence, detail=address)
     return addresses
 

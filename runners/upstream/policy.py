@@ -81,6 +81,19 @@ class EgressPolicy:
             return self.allow_private
         return ip.is_global and not _within(ip, _NOT_GLOBAL)
 
+    def refusal(self, ip: IPAddress) -> str:
+        """Why `ip` is refused, naming the setting that would allow it (if any may)."""
+        ip = embedded_ipv4(ip) or ip
+        if _within(ip, self.blocked_networks):
+            return "it is in EGRESS_BLOCKED_NETWORKS, which allows it when its range is taken out"
+        if _within(ip, _ALWAYS_BLOCKED):
+            return "link-local, metadata and multicast addresses are always blocked"
+        if _within(ip, _LOOPBACK):
+            return "loopback addresses are allowed only with EGRESS_ALLOW_LOOPBACK=1"
+        if _within(ip, _PRIVATE):
+            return "private addresses are allowed only with EGRESS_ALLOW_PRIVATE=1"
+        return "it is not a globally routable address, and no setting allows it"
+
 
 def _within(ip: IPAddress, networks: Iterable[IPNetwork]) -> bool:
     return any(ip in network for network in networks)

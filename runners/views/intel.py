@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from runners import access
 from runners.intel import compat, drift, finder, matrix
@@ -35,31 +35,47 @@ def extensions(request: HttpRequest, team: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def baseline(request: HttpRequest, team: str) -> HttpResponse:
     """The team's baseline and each runner's difference from it; editors may change it."""
     team_, role = access.get_team(request.user, team)
-    instance = Baseline.objects.filter(team=team_).first() or Baseline(team=team_)
-    form = BaselineForm(request.POST or None, instance=instance, team=team_)
-    if request.method == "POST":
-        if role not in access.EDITOR_ROLES:
-            raise PermissionDenied("Viewers can look at the baseline but not change it.")
-        if form.is_valid():
-            form.instance.updated_by = request.user
-            form.save()
-            drift.update_team(team_.pk)
-            messages.success(request, "Saved the baseline.")
-            return redirect("intel-baseline", team_.slug)
-    drifts = drift.drift_for(team_)
+    return _baseline_page(request, team_, role, _baseline_form(team_))
+
+
+@login_required
+@require_POST
+def save_baseline(request: HttpRequest, team: str) -> HttpResponse:
+    """Save the team's baseline (owners and members) and update every runner's drift."""
+    team_, role = access.get_team(request.user, team)
+    if role not in access.EDITOR_ROLES:
+        raise PermissionDenied("Viewers can look at the baseline but not change it.")
+    form = _baseline_form(team_, request.POST)
+    if not form.is_valid():
+        return _baseline_page(request, team_, role, form, status=400)
+    form.instance.updated_by = request.user
+    form.save()
+    drift.update_team(team_.pk)
+    messages.success(request, "Saved the baseline.")
+    return redirect("intel-baseline", team_.slug)
+
+
+def _baseline_form(team: Team, data: QueryDict | None = None) -> BaselineForm:
+    instance = Baseline.objects.filter(team=team).first() or Baseline(team=team)
+    return BaselineForm(data, instance=instance, team=team)
+
+
+def _baseline_page(
+    request: HttpRequest, team: Team, role: str, form: BaselineForm, status: int = 200
+) -> HttpResponse:
+    drifts = drift.drift_for(team)
     context = {
-        "team": team_,
+        "team": team,
         "form": form,
         "can_edit": role in access.EDITOR_ROLES,
         "drifts": drifts,
         "compared_with": next((d.expected.source for d in drifts.values()), ""),
-        "members": members(team_),
+        "members": members(team),
     }
-    return render(request, "runners/intel/baseline.html", context)
+    return render(request, "runners/intel/baseline.html", context, status=status)
 
 
 @login_required
@@ -91,21 +107,28 @@ def find(request: HttpRequest, team: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, team: str) -> HttpResponse:
+    """The workflow check's form."""
+    team_, _ = access.get_team(request.user, team)
+    return render(request, "runners/intel/check.html", {"team": team_, "form": WorkflowForm()})
+
+
+@login_required
+@require_POST
+def run_check(request: HttpRequest, team: str) -> HttpResponse:
     """Which runners can run a pasted or uploaded workflow; nothing is stored or sent."""
     team_, _ = access.get_team(request.user, team)
     try:
-        form = WorkflowForm(request.POST or None, request.FILES or None)
+        form = WorkflowForm(request.POST, request.FILES)
     except RequestDataTooBig:
         context = {"team": team_, "form": WorkflowForm(), "error": TOO_LARGE}
         return render(request, "runners/intel/check.html", context, status=400)
-    result = (
-        compat.check(team_, form.workflow) if request.method == "POST" and form.is_valid() else None
-    )
-    status = 400 if request.method == "POST" and result is None else 200
-    context = {"team": team_, "form": form, "result": result}
-    return render(request, "runners/intel/check.html", context, status=status)
+    if not form.is_valid():
+        return render(
+            request, "runners/intel/check.html", {"team": team_, "form": form}, status=400
+        )
+    context = {"team": team_, "form": WorkflowForm(), "result": compat.check(team_, form.workflow)}
+    return render(request, "runners/intel/check.html", context)
 
 
 def _runners(team: Team, slugs: list[str | None]) -> list[Runner]:

@@ -15,6 +15,7 @@ from runners.history import changelog, uptime
 from runners.models import Membership, Runner
 from runners.polling.background import refresh_soon
 from runners.stats import RunnerStats, first_files
+from runners.teams import bookmarks
 from runners.units import now_ts
 from runners.views.cards import member_audience, page_poll
 from runners.views.trend import trend_for
@@ -54,7 +55,7 @@ def runner_poll(request: HttpRequest, team: str, slug: str) -> HttpResponse:
 def delete(request: HttpRequest, team: str, slug: str) -> HttpResponse:
     """Delete the bookmark and its history; the runner itself is not touched."""
     runner = access.get_owned_runner(request.user, team, slug)
-    runner.delete()
+    bookmarks.delete(runner, request.user)
     messages.success(request, f"Deleted the bookmark of {runner.name} and its history.")
     return redirect("dashboard")
 

@@ -70,3 +70,28 @@ def test_a_default_port_written_out_is_the_same_address(staff):
 
     runner.refresh_from_db()
     assert runner.headers == HEADERS
+
+
+def test_pausing_in_admin_notes_who_and_when(staff, runner):
+    change(staff, runner, paused="on")
+
+    runner.refresh_from_db()
+    assert runner.paused and runner.paused_by.is_superuser and runner.paused_at
+    assert runner.team.audit.get().action == "runner_paused"
+
+
+def test_resuming_in_admin_clears_who_paused(staff, runner):
+    change(staff, runner, paused="on")
+
+    change(staff, runner)
+
+    runner.refresh_from_db()
+    assert not runner.paused and runner.paused_by is None
+
+
+def test_superusers_read_the_audit_trails_in_admin(staff, runner):
+    change(staff, runner, paused="on")
+
+    page = staff.get(reverse("admin:runners_auditentry_changelist")).content.decode()
+
+    assert "runner_paused" in page or "paused runner" in page

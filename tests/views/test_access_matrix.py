@@ -1,10 +1,12 @@
 """Every URL, visited as every kind of user."""
 
 import pytest
+from django.test import Client
 
 from runners import sharing
 from runners.models import Membership
-from tests.factories import make_member, make_runner, make_team, make_user
+from runners.teams import invites
+from tests.factories import make_member, make_runner, make_team, make_token, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,27 @@ EXPECTED = {
     "delete": ("post", [302, 404, 403, 403, 302, 404, 302]),
     "share_page": ("get", [200] * 7),
     "share_poll": ("get", [200] * 7),
-    "admin": ("get", [302, 302, 302, 302, 302, 200, 200]),
+    # Django admin is for superusers only: a staff user is sent to its login page.
+    "admin": ("get", [302, 302, 302, 302, 302, 302, 200]),
+    "teams": ("get", [302, 200, 200, 200, 200, 200, 200]),
+    "team_new": ("get", [302, 403, 403, 403, 403, 403, 200]),
+    "runner_add": ("get", [302, 404, 403, 200, 200, 404, 200]),
+    "runner_edit": ("get", [302, 404, 403, 200, 200, 404, 200]),
+    "runner_pause": ("post", [302, 404, 403, 302, 302, 404, 302]),
+    "runner_resume": ("post", [302, 404, 403, 302, 302, 404, 302]),
+    "members": ("get", [302, 404, 403, 403, 200, 404, 200]),
+    "invite_create": ("post", [302, 404, 403, 403, 200, 404, 200]),
+    "invite_revoke": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "member_role": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "member_remove": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "leave": ("post", [302, 404, 302, 302, 302, 404, 404]),
+    "tokens": ("get", [302, 404, 403, 403, 200, 404, 200]),
+    "token_replace": ("post", [302, 404, 403, 403, 200, 404, 200]),
+    "token_delete": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "token_import": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "import_status": ("get", [302, 404, 403, 403, 200, 404, 200]),
+    "audit": ("get", [302, 404, 403, 403, 200, 404, 200]),
+    "invite_page": ("get", [200] * 7),
     "fleet": ("get", [302, 200, 200, 200, 200, 200, 200]),
     "matrix": ("get", [302, 404, 200, 200, 200, 404, 200]),
     "baseline": ("get", [302, 404, 200, 200, 200, 404, 200]),
@@ -48,6 +70,9 @@ def world():
         "superuser": make_user(is_staff=True, is_superuser=True),
     }
     link, token = sharing.create_link(runner, users["owner"], "for a client", None)
+    invite, invite_token = invites.create(team, Membership.Role.MEMBER, users["owner"])
+    api_token = make_token(team)
+    target = make_member(team, role=Membership.Role.MEMBER)
     base = "/runners/studio/gpu-box"
     urls = {
         "dashboard": "/",
@@ -61,14 +86,33 @@ def world():
         "share_page": f"/s/{token}/",
         "share_poll": f"/s/{token}/poll/",
         "admin": "/admin/",
+        "teams": "/teams/",
+        "team_new": "/teams/new/",
+        "runner_add": "/teams/studio/runners/add/",
+        "runner_edit": f"{base}/edit/",
+        "runner_pause": f"{base}/pause/",
+        "runner_resume": f"{base}/resume/",
+        "members": "/teams/studio/members/",
+        "invite_create": "/teams/studio/members/invite/",
+        "invite_revoke": f"/teams/studio/invites/{invite.pk}/revoke/",
+        "member_role": f"/teams/studio/members/{target.pk}/role/",
+        "member_remove": f"/teams/studio/members/{target.pk}/remove/",
+        "leave": "/teams/studio/leave/",
+        "tokens": "/teams/studio/tokens/",
+        "token_replace": f"/teams/studio/tokens/{api_token.pk}/replace/",
+        "token_delete": f"/teams/studio/tokens/{api_token.pk}/delete/",
+        "token_import": f"/teams/studio/tokens/{api_token.pk}/import/",
+        "import_status": f"/teams/studio/tokens/{api_token.pk}/import/status/",
+        "audit": "/teams/studio/audit/",
+        "invite_page": f"/invite/{invite_token}/",
         "fleet": "/fleet/",
         "matrix": "/teams/studio/extensions/",
         "baseline": "/teams/studio/baseline/",
-        "baseline_save": "/teams/studio/baseline/",
+        "baseline_save": "/teams/studio/baseline/save/",
         "compare": "/teams/studio/compare/?a=gpu-box&b=gpu-box",
         "finder": "/teams/studio/finder/?vram=10",
         "check": "/teams/studio/check/",
-        "check_post": "/teams/studio/check/",
+        "check_post": "/teams/studio/check/run/",
     }
     return users, urls
 
@@ -81,7 +125,8 @@ def test_each_url_answers_each_role_as_specified(client, world, name, role):
     if users[role] is not None:
         client.force_login(users[role])
 
-    response = getattr(client, method)(urls[name], {"label": "x", "expires_in_days": "1"})
+    data = {"label": "x", "expires_in_days": "1", "role": "viewer"}
+    response = getattr(client, method)(urls[name], data)
 
     assert response.status_code == statuses[ROLES.index(role)]
 
@@ -94,3 +139,23 @@ def test_a_revoked_share_link_is_refused_at_once(client, world):
 
     assert client.get(urls["share_page"]).status_code == 404
     assert client.get(urls["share_poll"]).status_code == 404
+
+
+POSTS = [name for name, (method, _) in EXPECTED.items() if method == "post"]
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_change_needs_the_csrf_token(world, name):
+    users, urls = world
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["superuser"])
+
+    assert client.post(urls[name]).status_code == 403
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_change_refuses_a_get(client, world, name):
+    users, urls = world
+    client.force_login(users["superuser"])
+
+    assert client.get(urls[name]).status_code == 405

@@ -52,7 +52,7 @@ def test_a_card_and_a_row_show_drift_in_words(client, team, member):
 
 def test_saving_a_baseline_updates_drift(client, team, member):
     response = client.post(
-        "/teams/studio/baseline/", {"packs": "rgthree-comfy, Impact", "comfyui_min": "0.3.60"}
+        "/teams/studio/baseline/save/", {"packs": "rgthree-comfy, Impact", "comfyui_min": "0.3.60"}
     )
 
     assert response.status_code == 302
@@ -61,9 +61,9 @@ def test_saving_a_baseline_updates_drift(client, team, member):
 
 
 def test_a_bad_baseline_version_is_an_error_on_its_field(client, team, member):
-    response = client.post("/teams/studio/baseline/", {"comfyui_min": "latest"})
+    response = client.post("/teams/studio/baseline/save/", {"comfyui_min": "latest"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter a version such as 0.3.64." in response.content.decode()
 
 
@@ -83,7 +83,7 @@ def test_an_empty_finder_result_says_which_condition_excluded_most(client, team,
 
 def test_an_uploaded_png_is_checked_and_nothing_is_stored(client, team, member):
     with open(WORKFLOWS / "comfyui-saved-blur.png", "rb") as png:
-        response = client.post("/teams/studio/check/", {"file": png})
+        response = client.post("/teams/studio/check/run/", {"file": png})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -91,7 +91,7 @@ def test_an_uploaded_png_is_checked_and_nothing_is_stored(client, team, member):
 
 
 def test_a_pasted_workflow_that_is_not_json_gets_an_error_on_the_field(client, team, member):
-    response = client.post("/teams/studio/check/", {"text": "hello"})
+    response = client.post("/teams/studio/check/run/", {"text": "hello"})
 
     assert response.status_code == 400
     assert "neither JSON nor a PNG" in response.content.decode()
@@ -100,21 +100,21 @@ def test_a_pasted_workflow_that_is_not_json_gets_an_error_on_the_field(client, t
 def test_a_viewer_cannot_change_the_baseline(client, team):
     client.force_login(make_member(team, role=Membership.Role.VIEWER))
 
-    assert client.post("/teams/studio/baseline/", {"packs": "x"}).status_code == 403
+    assert client.post("/teams/studio/baseline/save/", {"packs": "x"}).status_code == 403
     assert not Baseline.objects.exists()
 
 
 def test_a_pasted_workflow_of_four_megabytes_is_read(client, team, member):
     api = {str(i): {"class_type": "KSampler", "inputs": {"pad": "x" * 4000}} for i in range(1000)}
 
-    response = client.post("/teams/studio/check/", {"text": json.dumps(api)})
+    response = client.post("/teams/studio/check/run/", {"text": json.dumps(api)})
 
     assert response.status_code == 200
     assert "API format" in response.content.decode()
 
 
 def test_a_post_over_the_request_cap_gets_a_clear_error(client, team, member):
-    response = client.post("/teams/studio/check/", {"text": "x" * (7 * 1024 * 1024)})
+    response = client.post("/teams/studio/check/run/", {"text": "x" * (7 * 1024 * 1024)})
 
     assert response.status_code == 400
     assert "larger than 5 MB" in response.content.decode()
