@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 CSP_MARKERS = ("Refused to", "Content Security Policy")
 TIMEOUT_MS = 10_000  # for actions and expect(); waits for a poll pass their own
+POLL_WAIT_MS = 15_000  # a 5 s interval, a fetch, and slack for a busy machine
 
 
 @pytest.fixture(scope="package")
@@ -142,3 +143,15 @@ def bookmark_of(fleet) -> Callable[[str], Runner]:
         return runner or Runner.objects.get(base_url__endswith=f"/comfyui/{simulated_id}")
 
     return find
+
+
+@pytest.fixture
+def dashboard(fleet, member: User, page: Page, log_in) -> Page:
+    """A member's dashboard once every runner was fetched (pages refresh what they show)."""
+    from playwright.sync_api import expect
+
+    log_in(page, member).goto("/")
+    expect(page.locator('article.card[data-status="pending"]')).to_have_count(
+        0, timeout=POLL_WAIT_MS
+    )
+    return page

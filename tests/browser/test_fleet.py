@@ -18,15 +18,6 @@ def failing_fleet(fleet, bookmark_of):
     return bookmark_of("direct-1")
 
 
-@pytest.fixture
-def dashboard(fleet, member, page, log_in):
-    log_in(page, member).goto("/")
-    expect(page.locator('article.card[data-status="pending"]')).to_have_count(
-        0, timeout=POLL_WAIT_MS
-    )
-    return page
-
-
 def test_the_strip_counts_failing_runners_and_the_tab_title_says_so(failing_fleet, dashboard):
     expect(dashboard.locator("#strip .strip-failing")).to_have_text(
         "1 failing", timeout=POLL_WAIT_MS
