@@ -51,7 +51,7 @@ def _measure(runner_count: int, pack_count: int) -> dict[str, object]:
         "matrix": ("get", "/teams/bench/extensions/", {}),
         "finder": ("get", "/teams/bench/finder/?vram=20&packs=pack-001&up=on", {}),
         "finder with node classes": ("get", "/teams/bench/finder/?nodes=Seed+(rgthree)", {}),
-        "workflow check": ("post", "/teams/bench/check/", {"text": workflow}),
+        "workflow check": ("post", "/teams/bench/check/run/", {"text": workflow}),
     }
     figures: dict[str, object] = {
         "runners": runner_count, "packs": pack_count, "engine": connection.vendor,

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from runners import access
 from runners.intel import compat, drift, finder, matrix
@@ -107,6 +107,7 @@ def find(request: HttpRequest, team: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def check(request: HttpRequest, team: str) -> HttpResponse:
     """The workflow check's form."""
     team_, _ = access.get_team(request.user, team)
