@@ -160,7 +160,7 @@ def _verdict(
     workflow: Workflow,
     present: set[str],
     team_map: dict[str, str],
-    visible: set[str],
+    visible: frozenset[str],
     files: dict[int, set[tuple[str, str]]],
 ) -> Verdict:
     nodes_ok, missing, lacking, reason = _judge_nodes(member, workflow, present, team_map, visible)
@@ -177,7 +177,11 @@ def _verdict(
 
 
 def _judge_nodes(
-    member: Member, workflow: Workflow, present: set[str], team_map: dict[str, str], visible: set
+    member: Member,
+    workflow: Workflow,
+    present: set[str],
+    team_map: dict[str, str],
+    visible: frozenset[str],
 ) -> tuple[bool | None, tuple[str, ...], tuple[str, ...], str]:
     needed = workflow.node_classes
     if member.has_inventory:

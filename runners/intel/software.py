@@ -28,12 +28,12 @@ def fingerprint(stats: RunnerStats) -> str:
 
 def note_software(runner_id: int, stats: RunnerStats) -> tuple[Software, bool]:
     """The runner's software row, updated if its fingerprint changed; and whether it did."""
-    print_ = fingerprint(stats)
+    current = fingerprint(stats)
     software = Software.objects.filter(pk=runner_id).first()
-    if software is not None and software.fingerprint == print_:
+    if software is not None and software.fingerprint == current:
         return software, False
     software = software or Software(runner_id=runner_id)
-    software.fingerprint = print_
+    software.fingerprint = current
     software.comfyui_version = "" if stats.comfyui_version is None else stats.comfyui_version.raw
     software.packs_with_files = stats.custom_pack_names
     software.packs_known = bool(stats.extensions)
@@ -59,7 +59,7 @@ def claim_inventory(runner_id: int, now: datetime, lease: timedelta) -> bool:
 
 def store_inventory(
     runner_id: int,
-    print_: str,
+    current: str,
     now: datetime,
     nodes: Mapping[str, str],
     models: Mapping[str, Sequence[str]],
@@ -84,16 +84,16 @@ def store_inventory(
         node_packs = sorted({p for p in nodes.values() if p}, key=str.casefold)
         software.packs = _union(software.packs_with_files, node_packs)
         software.node_count = len(nodes)
-        _finish(software, print_, now, "")
+        _finish(software, current, now, "")
 
 
-def store_inventory_failure(runner_id: int, print_: str, now: datetime, sentence: str) -> None:
+def store_inventory_failure(runner_id: int, current: str, now: datetime, sentence: str) -> None:
     """Remember that the inventory could not be fetched: what was stored before stays."""
-    _finish(Software.objects.get(pk=runner_id), print_, now, sentence[:300])
+    _finish(Software.objects.get(pk=runner_id), current, now, sentence[:300])
 
 
-def _finish(software: Software, print_: str, now: datetime, error: str) -> None:
-    software.inventory_fingerprint = print_
+def _finish(software: Software, current: str, now: datetime, error: str) -> None:
+    software.inventory_fingerprint = current
     software.inventory_at = now
     software.inventory_error = error
     software.inventory_claimed_until = None

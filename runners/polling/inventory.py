@@ -37,7 +37,7 @@ def after_fetch(runner: Runner, now: datetime, stats: RunnerStats) -> None:
         drift.update_team(runner.team_id)
 
 
-def _fetch(runner: Runner, print_: str, now: datetime) -> None:
+def _fetch(runner: Runner, current: str, now: datetime) -> None:
     limits = replace(
         Limits.from_settings(),
         deadline=settings.INVENTORY_DEADLINE,
@@ -48,9 +48,9 @@ def _fetch(runner: Runner, print_: str, now: datetime) -> None:
             runner.base_url, runner.headers or {}, EgressPolicy.from_settings(), limits
         )
     except DecryptionError:
-        software.store_inventory_failure(runner.pk, print_, now, errors.Undecryptable().sentence)
+        software.store_inventory_failure(runner.pk, current, now, errors.Undecryptable().sentence)
     except errors.UpstreamError as error:
         log.info("runner %s: node inventory: %s", runner.pk, error.code)
-        software.store_inventory_failure(runner.pk, print_, now, error.sentence)
+        software.store_inventory_failure(runner.pk, current, now, error.sentence)
     else:
-        software.store_inventory(runner.pk, print_, now, found.nodes, found.models)
+        software.store_inventory(runner.pk, current, now, found.nodes, found.models)
