@@ -78,3 +78,23 @@ def editable_team_ids(user: User) -> set[int]:
             "team_id", flat=True
         )
     )
+
+
+def get_owned_team(user: User, team_slug: str) -> Team:
+    """The team at this address, for what only its owners may do (superusers may).
+
+    Raises Http404 when the user is not in the team, PermissionDenied for members and viewers.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    team = Team.objects.filter(slug=team_slug).first()
+    if team is None:
+        raise Http404
+    if user.is_superuser:
+        return team
+    role = Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
+    if role is None:
+        raise Http404
+    if role != Membership.Role.OWNER:
+        raise PermissionDenied("Only the team's owners can manage its alerts and keys.")
+    return team

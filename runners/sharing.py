@@ -14,7 +14,8 @@ from django.utils import timezone
 from runners.models import Membership, Runner, ShareLink
 
 
-def _hash(token: str) -> str:
+def hash_token(token: str) -> str:
+    """The SHA-256 of a secret token: what is stored instead of it."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -25,7 +26,7 @@ def create_link(
     token = secrets.token_urlsafe(24)
     link = ShareLink.objects.create(
         runner=runner,
-        token_hash=_hash(token),
+        token_hash=hash_token(token),
         label=label,
         created_by=user,
         expires_at=timezone.now() + expires_in if expires_in else None,
@@ -39,7 +40,7 @@ def active_link(token: str) -> ShareLink:
     link = (
         ShareLink.objects.select_related("runner__team", "runner__state", "runner__token")
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True)
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=hash_token(token))
         .first()
     )
     if link is None:

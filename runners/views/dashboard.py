@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from runners.alerts.setup import notices_for
 from runners.cards.cursor import changes
 from runners.fleet.listing import listing_for
 from runners.polling.background import refresh_soon
@@ -22,6 +23,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     listing = listing_for(request.user, request.GET)
     refresh_soon(listing.runners)
     context = {"listing": listing, "form": listing.form, "table_columns": TABLE_COLUMNS}
+    if not request.htmx:
+        context["alert_notices"] = notices_for(request.user)
     template = "runners/dashboard.html#grid" if request.htmx else "runners/dashboard.html"
     return render(request, template, context)
 

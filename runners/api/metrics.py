@@ -1,0 +1,119 @@
+"""Prometheus metrics of one team's runners, read from the database: a scrape never calls a
+runner. A registry per scrape holds one collector that yields every family from one query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from runners.models import Runner, Team
+from runners.stats import Device, group_extensions
+from runners.status import Status
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# Only the stats keys metrics use: decoding every runner's whole stats (its extension list)
+# would cost most of a scrape.
+FIELDS = {
+    "devices": "state__stats__devices",
+    "ram_free": "state__stats__ram_free",
+    "ram_total": "state__stats__ram_total",
+    "comfyui": "state__stats__comfyui_version",
+    "python": "state__stats__python_version",
+    "pytorch": "state__stats__pytorch_version",
+    "running": "state__stats__queue_running",
+    "pending": "state__stats__queue_pending",
+}
+
+
+def scrape(team: Team, *, packs: bool = False) -> bytes:
+    """The team's metrics in Prometheus' text format; pack presence only with `packs`."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(TeamCollector(team, packs=packs))
+    return generate_latest(registry)
+
+
+class TeamCollector(Collector):
+    def __init__(self, team: Team, *, packs: bool) -> None:
+        self.team, self.packs = team, packs
+
+    def collect(self) -> Iterator[Metric]:
+        families = _families(self.packs)
+        now = timezone.now()
+        for row in _rows(self.team, self.packs):
+            _add_runner(families, row, now)
+        yield from families.values()
+
+
+def _families(packs: bool) -> dict[str, GaugeMetricFamily]:
+    runner, gpu = ["runner"], ["runner", "gpu", "model"]
+    families = [
+        ("up", "comfyweb_runner_up", "1 when the runner's last fetch succeeded.", runner),
+        ("info", "comfyweb_runner_info", "The runner's software versions.", [
+            "runner", "source", "comfyui_version", "python_version", "pytorch_version"]),
+        ("vram_free", "comfyweb_gpu_vram_free_bytes", "Free VRAM of each GPU.", gpu),
+        ("vram_total", "comfyweb_gpu_vram_total_bytes", "Total VRAM of each GPU.", gpu),
+        ("ram_free", "comfyweb_runner_ram_free_bytes", "Free system RAM.", runner),
+        ("ram_total", "comfyweb_runner_ram_total_bytes", "Total system RAM.", runner),
+        ("running", "comfyweb_runner_queue_running", "Prompts running.", runner),
+        ("pending", "comfyweb_runner_queue_pending", "Prompts waiting in the queue.", runner),
+        ("age", "comfyweb_runner_last_fetch_age_seconds", "Seconds since the last fetch.", runner),
+        ("latency", "comfyweb_runner_fetch_latency_seconds", "The last fetch's latency.", runner),
+    ]  # fmt: skip
+    if packs:
+        families.append(("pack", "comfyweb_runner_pack", "1 for each custom-node pack.", [
+            "runner", "pack"]))  # fmt: skip
+    return {key: GaugeMetricFamily(name, doc, labels=labels) for key, name, doc, labels in families}
+
+
+def _rows(team: Team, packs: bool) -> Iterator[dict[str, Any]]:
+    fields = {**FIELDS, **({"extensions": "state__stats__extensions"} if packs else {})}
+    runners = Runner.objects.filter(team=team).order_by("slug")
+    return runners.values(
+        "slug",
+        "source",
+        "paused",
+        status=F("state__status"),
+        fetched_at=F("state__fetched_at"),
+        latency_ms=F("state__latency_ms"),
+        **{key: F(path) for key, path in fields.items()},
+    ).iterator(chunk_size=500)
+
+
+def _add_runner(families: dict[str, GaugeMetricFamily], row: dict[str, Any], now: Any) -> None:
+    slug = row["slug"]
+    up = row["status"] == Status.OK and not row["paused"]
+    families["up"].add_metric([slug], 1 if up else 0)
+    versions = [_text(row["comfyui"]), _text(row["python"]), _text(row["pytorch"])]
+    families["info"].add_metric([slug, row["source"], *versions], 1)
+    for number, data in enumerate(row["devices"] or ()):
+        device = Device.from_dict(data)
+        if device.vram_is_fake or device.vram_is_system_ram:
+            continue
+        labels = [slug, str(number), device.model]
+        _add(families["vram_free"], labels, device.vram_free)
+        _add(families["vram_total"], labels, device.vram_total)
+    for key in ("ram_free", "ram_total", "running", "pending"):
+        _add(families[key], [slug], row[key])
+    if row["fetched_at"] is not None:
+        families["age"].add_metric([slug], (now - row["fetched_at"]).total_seconds())
+    if row["latency_ms"] is not None:
+        families["latency"].add_metric([slug], row["latency_ms"] / 1000)
+    if "pack" in families:
+        for pack in group_extensions(row.get("extensions") or ()):
+            if not pack.is_core:
+                families["pack"].add_metric([slug, pack.name], 1)
+
+
+def _add(family: GaugeMetricFamily, labels: list[str], value: Any) -> None:
+    if isinstance(value, int | float):
+        family.add_metric(labels, value)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
