@@ -10,29 +10,37 @@ from django.conf import settings
 from django.db import models
 
 
-class ApiKey(models.Model):
-    """A read-only key to one team's runners, for scripts and Prometheus."""
+class HashedKey(models.Model):
+    """A secret made once and shown once: its hash, the prefix owners see, and its revocation."""
 
-    team = models.ForeignKey("runners.Team", on_delete=models.CASCADE, related_name="+")
-    label = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=12, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+
+class ApiKey(HashedKey):
+    """A read-only key to one team's runners, for scripts and Prometheus."""
+
+    team = models.ForeignKey("runners.Team", on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=100)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(HashedKey.Meta):
         verbose_name = "API key"
 
     def __str__(self) -> str:
         return f"{self.label} ({self.prefix}…)"
 
 
-class BadgeKey(models.Model):
+class BadgeKey(HashedKey):
     """An unguessable, revocable address of one runner's status badge.
 
     The badge shows `label`, the name the team chose for it, never the runner's own name.
@@ -40,16 +48,6 @@ class BadgeKey(models.Model):
 
     runner = models.ForeignKey("runners.Runner", on_delete=models.CASCADE, related_name="+")
     label = models.CharField(max_length=40)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=12, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"badge {self.label} ({self.prefix}…)"

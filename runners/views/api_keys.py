@@ -38,10 +38,7 @@ def create_key(request: HttpRequest, team: str) -> HttpResponse:
 @require_POST
 def revoke_key(request: HttpRequest, team: str, key_id: int) -> HttpResponse:
     owned = access.get_owned_team(request.user, team)
-    key = get_object_or_404(ApiKey, team=owned, pk=key_id)
-    keys.revoke(key)
-    messages.success(request, f"The key “{key.label}” was revoked.")
-    return HttpResponseRedirect(reverse("team-api-keys", args=[team]))
+    return _revoke(request, get_object_or_404(ApiKey, team=owned, pk=key_id))
 
 
 @login_required
@@ -61,10 +58,15 @@ def create_badge(request: HttpRequest, team: str) -> HttpResponse:
 @require_POST
 def revoke_badge(request: HttpRequest, team: str, badge_id: int) -> HttpResponse:
     owned = access.get_owned_team(request.user, team)
-    badge = get_object_or_404(BadgeKey, runner__team=owned, pk=badge_id)
-    keys.revoke(badge)
-    messages.success(request, f"The badge “{badge.label}” was revoked.")
-    return HttpResponseRedirect(reverse("team-api-keys", args=[team]))
+    return _revoke(request, get_object_or_404(BadgeKey, runner__team=owned, pk=badge_id))
+
+
+def _revoke(request: HttpRequest, key: ApiKey | BadgeKey) -> HttpResponse:
+    keys.revoke(key)
+    messages.success(request, f"“{key.label}” was revoked.")
+    return HttpResponseRedirect(
+        reverse("team-api-keys", args=[request.resolver_match.kwargs["team"]])
+    )
 
 
 def _page(request: HttpRequest, team: Team, status: int = 200, **context: Any) -> HttpResponse:
