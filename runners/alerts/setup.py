@@ -49,10 +49,13 @@ def send_test(channel: Channel) -> Delivery:
             ts=now_ts(),
             summary=f"A test alert from comfyweb to the channel “{channel.label}”.",
         )
-        test = Delivery.objects.create(event=event, channel=channel, next_at=timezone.now())
-    return delivery.attempt(
-        Delivery.objects.select_related("event__team", "channel").get(pk=test.pk)
-    )
+        test = Delivery.objects.create(event=event, channel=channel, next_at=timezone.now()).pk
+    sent = delivery.attempt(Delivery.objects.select_related("event__team", "channel").get(pk=test))
+    if sent.is_open:
+        # The owner saw the outcome: a test is not retried behind their back.
+        sent.state = Delivery.State.GAVE_UP
+        sent.save(update_fields=["state"])
+    return sent
 
 
 def save_rules(team: Team, settings: dict[str, rules.Setting]) -> None:

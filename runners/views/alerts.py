@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from runners import access
 from runners.alerts import rules, setup
 from runners.alerts.forms import ChannelForm, RulesForm, RunnerRuleForm
-from runners.models import Channel, Team
+from runners.models import Channel, Delivery, Team
 
 
 @login_required
@@ -42,7 +42,7 @@ def add_channel(request: HttpRequest, team: str) -> HttpResponse:
 def test_channel(request: HttpRequest, team: str, channel_id: int) -> HttpResponse:
     channel = _channel(request, team, channel_id)
     outcome = setup.send_test(channel)
-    if outcome.state == outcome.State.SENT:
+    if outcome.state == Delivery.State.SENT:
         messages.success(request, f"The test alert reached “{channel.label}”.")
     else:
         messages.error(request, f"The test alert did not reach “{channel.label}”: {outcome.error}")

@@ -64,8 +64,10 @@ def test_send_test_reports_the_receivers_answer(owner, team, httpserver):
 
     page = response.content.decode()
     assert "did not reach “ops hook”: The receiver answered HTTP 500." in page
-    assert Delivery.objects.get().event.kind == "test"
     assert "Failing since" in page
+    test = Delivery.objects.get()
+    assert test.event.kind == "test"
+    assert test.state == Delivery.State.GAVE_UP  # the owner saw it fail: no retries
 
 
 def test_the_delivery_log_shows_each_attempt_without_secrets(owner, team, httpserver):
