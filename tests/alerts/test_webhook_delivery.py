@@ -15,9 +15,10 @@ from werkzeug import Request, Response
 
 from runners.alerts import delivery, events, setup
 from runners.alerts.rules import Draft
-from runners.models import Channel, Delivery
+from runners.models import Channel, Delivery, RuleSetting
+from runners.polling import collector
 from runners.units import now_ts
-from tests.factories import make_team
+from tests.factories import make_direct_runner, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +183,18 @@ def test_a_flapping_runner_reaches_the_receiver_once(watched, httpserver):
     delivery.deliver_due()
 
     assert [payload["type"] for payload in receiver.arrived] == ["runner.flapping"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_collector_delivers_the_alerts_of_the_runners_it_polls(httpserver, simulator):
+    receiver = Receiver(httpserver)
+    runner = make_direct_runner(simulator, "status:500")
+    _, receiver.secret = setup.create_channel(
+        runner.team, Channel.Kind.WEBHOOK, "hook", receiver.url
+    )
+    RuleSetting.objects.create(team=runner.team, kind="down", enabled=True, minutes=0)
+
+    collector.run(workers=2, stop=threading.Event(), once=True)
+
+    assert [payload["type"] for payload in receiver.arrived] == ["runner.down"]
+    assert receiver.bad_signatures == 0
