@@ -1,5 +1,10 @@
 """Prometheus metrics of one team's runners, read from the database: a scrape never calls a
-runner. A registry per scrape holds one collector that yields every family from one query."""
+runner. A registry per scrape holds one collector that yields every family from one query.
+
+The text is written by `exposition`, not prometheus_client's `generate_latest`: the same bytes
+for these gauges (the tests compare the two), in half the time, which a 1,000-runner scrape
+needs to stay near its 100 ms budget (docs/benchmarks.md).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 from runners.models import Runner, Team
 from runners.stats import group_extensions
@@ -24,7 +30,31 @@ def scrape(team: Team, *, packs: bool = False) -> bytes:
     """The team's metrics in Prometheus' text format; pack presence only with `packs`."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(TeamCollector(team, packs=packs))
-    return generate_latest(registry)
+    return exposition(registry)
+
+
+def exposition(registry: CollectorRegistry) -> bytes:
+    """The registry's families in Prometheus' text format 0.0.4, as `generate_latest` writes
+    gauges whose metric and label names are valid."""
+    lines = []
+    # A runner's slug labels a dozen samples: each pair is escaped and joined once.
+    pairs: dict[tuple[str, str], str] = {}
+    for family in registry.collect():
+        doc = family.documentation.replace("\\", r"\\").replace("\n", r"\n")
+        lines.append(f"# HELP {family.name} {doc}\n# TYPE {family.name} {family.type}\n")
+        for sample in family.samples:
+            labels = ",".join(
+                pairs.get(pair) or pairs.setdefault(pair, _pair(*pair))
+                for pair in sorted(sample.labels.items())
+            )
+            braces = f"{{{labels}}}" if labels else ""
+            lines.append(f"{sample.name}{braces} {floatToGoString(sample.value)}\n")
+    return "".join(lines).encode()
+
+
+def _pair(name: str, value: str) -> str:
+    escaped = value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+    return f'{name}="{escaped}"'
 
 
 class TeamCollector(Collector):

@@ -1,8 +1,13 @@
 """Prometheus /metrics, read with Prometheus' own text-format parser."""
 
 import pytest
+import time_machine
+from django.utils import timezone
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from runners.api import metrics
+from runners.models import RunnerState
 from runners.polling import refresh
 from tests.api.conftest import fetched_runner
 from tests.factories import make_runner
@@ -65,3 +70,16 @@ def test_a_scrape_never_calls_a_runner(api, team, comfyui):
 
 def test_metrics_need_a_key(api):
     assert api("metrics", key=None).status_code == 401
+
+
+def test_the_text_is_byte_for_byte_what_prometheus_client_writes(team, simulator):
+    runner = fetched_runner(team, simulator, 0, slug="alpha")
+    state = RunnerState.objects.get(runner=runner)
+    state.stats["devices"][0]["model"] = 'GPU "quoted" \\ back\nslash'
+    state.save()
+    make_runner(team, slug="never-fetched")
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(metrics.TeamCollector(team, packs=True))
+
+    with time_machine.travel(timezone.now(), tick=False):  # the same fetch ages in both
+        assert metrics.exposition(registry) == generate_latest(registry)
