@@ -29,6 +29,8 @@ def judge_down(fetch: Fetch, setting: Setting) -> list[Draft]:
     if flapping is not None:
         return flapping
     conditions = fetch.conditions
+    if fetch.status in TOKEN_REJECTIONS:
+        return []  # the token's own alert says it once for every runner it holds back
     if fetch.status.is_failing and conditions.get("down") is None:
         down_s = fetch.ts - (fetch.down_since_ts or fetch.ts)
         if down_s >= (setting.minutes or 0) * MINUTE:

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from runners.alerts import setup
+from runners.alerts import events, setup
 from runners.models import Channel, Event, RuleSetting, Runner
 from runners.polling import refresh
-from runners.units import GIB
+from runners.units import GIB, now_ts
 from tests.factories import make_direct_runner, make_runner, make_team, make_token
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,22 @@ def test_a_refused_token_raises_one_event_for_the_team(comfycontrol):
     assert event.kind == "team.token_rejected"
     assert "“main”" in event.summary
     assert "cfc_sim_expired" not in str(event.details)
+
+
+def test_intervals_stretched_by_the_rate_budget_raise_one_event_then_its_end(
+    comfycontrol, settings
+):
+    settings.COMFYCONTROL_BUDGET_PER_10S = 5  # one request every 10 s for the deployment
+    team = make_team()
+    setup.create_channel(team, Channel.Kind.EMAIL, "ops", "ops@example.com")
+    sim_runner = comfycontrol.fleet.of_kind("managed")[0]
+    runner = make_runner(team, source="managed", comfycontrol_id=sim_runner.id, poll_interval=5)
+
+    events.judge_fleet(now_ts())
+    events.judge_fleet(now_ts())
+    assert list(Event.objects.values_list("kind", flat=True)) == ["team.budget_stretched"]
+
+    runner.poll_interval = 60
+    runner.save()
+    events.judge_fleet(now_ts())
+    assert Event.objects.filter(kind="team.budget_normal").count() == 1
