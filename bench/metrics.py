@@ -11,13 +11,9 @@ JSON.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import tempfile
 import time
-import uuid
 
-from bench.table import _database, _seed
+from bench.table import _seed, run_in_fresh_database
 
 REPEATS = 30
 
@@ -27,17 +23,7 @@ def main() -> None:
     parser.add_argument("--runners", type=int, default=1000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir, _database(args.database_url, workdir) as url:
-        os.environ.update(
-            DEBUG="0", SECRET_KEY="bench-only-" + uuid.uuid4().hex, ALLOWED_HOSTS="testserver",
-            FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA=",
-            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.bench_settings",
-            BENCH_STATIC_ROOT=workdir, PAGE_REFRESH_WORKERS="0",
-        )  # fmt: skip
-        import django
-
-        django.setup()
-        print(json.dumps(_measure(args.runners), indent=2))
+    run_in_fresh_database(_measure, args.runners, args.database_url)
 
 
 def _measure(runner_count: int) -> dict[str, object]:
