@@ -14,6 +14,8 @@ class ApiKeyForm(forms.Form):
 
 
 class BadgeKeyForm(forms.Form):
+    prefix = "badge"  # its label field must not share an id with the key form's
+
     runner = forms.ModelChoiceField(queryset=Runner.objects.none(), to_field_name="slug")
     label = forms.CharField(
         max_length=40,

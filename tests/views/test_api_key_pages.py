@@ -46,7 +46,7 @@ def test_an_owner_makes_a_badge_with_its_own_label(owner, team):
     make_runner(team, slug="box", name="Internal codename")
 
     page = owner.post(
-        f"/teams/{team.slug}/badges/new/", {"runner": "box", "label": "renders"}
+        f"/teams/{team.slug}/badges/new/", {"badge-runner": "box", "badge-label": "renders"}
     ).content.decode()
 
     badge = BadgeKey.objects.get()
