@@ -22,20 +22,26 @@ from runners.models import Channel, Delivery
 from runners.units import DAY, HOUR, now_ts
 
 log = logging.getLogger(__name__)
+_pruned_ts = 0
 
 BATCH = 20
 CLAIM_S = 120  # longer than any attempt: the egress deadline, or EMAIL_TIMEOUT
 FIRST_RETRY_S = 30
 MAX_RETRY_S = HOUR
 GIVE_UP_AFTER_S = DAY
+KEEP_EVENTS_S = 30 * DAY  # the delivery log's history; a delivery gives up after one day
 OPEN = (Delivery.State.PENDING, Delivery.State.RETRYING)
 
 
 def collector_step(limit: int = 200) -> int:
-    """What the collector does for alerts each pass: judge the fleet rules, deliver what is due.
-
-    Returns how many deliveries were attempted."""
-    events.judge_fleet(now_ts())
+    """What the collector does for alerts each pass: judge the fleet rules, deliver what is due,
+    and once an hour forget old events. Returns how many deliveries were attempted."""
+    global _pruned_ts
+    now = now_ts()
+    events.judge_fleet(now)
+    if now - _pruned_ts >= HOUR:
+        events.prune(now - KEEP_EVENTS_S)
+        _pruned_ts = now
     return deliver_due(limit)
 
 

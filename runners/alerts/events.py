@@ -81,6 +81,12 @@ def write(
     return len(events)
 
 
+def prune(before_ts: int) -> int:
+    """Delete events (and their deliveries) older than `before_ts`; returns how many events."""
+    _, by_model = Event.objects.filter(ts__lt=before_ts).delete()
+    return by_model.get("runners.Event", 0)
+
+
 def _channel_ids(team_id: int) -> list[int]:
     return list(Channel.objects.filter(team_id=team_id).values_list("pk", flat=True))
 

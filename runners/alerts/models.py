@@ -109,6 +109,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-ts"]
+        indexes = [models.Index(fields=["ts"], name="event_ts")]
 
     def __str__(self) -> str:
         return self.summary

@@ -17,7 +17,7 @@ from runners.alerts import delivery, events, setup
 from runners.alerts.rules import Draft
 from runners.models import Channel, Delivery, RuleSetting
 from runners.polling import collector
-from runners.units import now_ts
+from runners.units import DAY, now_ts
 from tests.factories import make_direct_runner, make_team
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +198,14 @@ def test_the_collector_delivers_the_alerts_of_the_runners_it_polls(httpserver, s
 
     assert [payload["type"] for payload in receiver.arrived] == ["runner.down"]
     assert receiver.bad_signatures == 0
+
+
+def test_events_older_than_thirty_days_are_forgotten_with_their_deliveries():
+    channel, _ = setup.create_channel(make_team(), Channel.Kind.EMAIL, "ops", "ops@example.com")
+    events.write(
+        channel.team_id, None, now_ts() - 31 * DAY, [Draft("runner.down", "Old.")], [channel.pk]
+    )
+    raise_events(channel)
+
+    assert events.prune(now_ts() - 30 * DAY) == 1
+    assert list(Delivery.objects.values_list("event__summary", flat=True)) == ["Runner 0 is down."]
