@@ -22,13 +22,14 @@ from runners.models import Channel, Delivery
 from runners.units import DAY, HOUR, now_ts
 
 log = logging.getLogger(__name__)
-_pruned_ts = 0
+_judged_ts = _pruned_ts = 0
 
 BATCH = 20
 CLAIM_S = 120  # longer than any attempt: the egress deadline, or EMAIL_TIMEOUT
 FIRST_RETRY_S = 30
 MAX_RETRY_S = HOUR
 GIVE_UP_AFTER_S = DAY
+JUDGE_FLEET_EVERY_S = 30  # the whole-team rules change slowly; passes come every second
 KEEP_EVENTS_S = 30 * DAY  # the delivery log's history; a delivery gives up after one day
 OPEN = (Delivery.State.PENDING, Delivery.State.RETRYING)
 
@@ -36,9 +37,11 @@ OPEN = (Delivery.State.PENDING, Delivery.State.RETRYING)
 def collector_step(limit: int = 200) -> int:
     """What the collector does for alerts each pass: judge the fleet rules, deliver what is due,
     and once an hour forget old events. Returns how many deliveries were attempted."""
-    global _pruned_ts
+    global _judged_ts, _pruned_ts
     now = now_ts()
-    events.judge_fleet(now)
+    if now - _judged_ts >= JUDGE_FLEET_EVERY_S:
+        events.judge_fleet(now)
+        _judged_ts = now
     if now - _pruned_ts >= HOUR:
         events.prune(now - KEEP_EVENTS_S)
         _pruned_ts = now
@@ -86,8 +89,11 @@ def retry_after_s(attempts: int) -> int:
 
 def _claim(limit: int) -> list[Delivery]:
     now = timezone.now()
+    due = Delivery.objects.filter(state__in=OPEN, next_at__lte=now).order_by("next_at", "pk")
+    # Read first: on SQLite the claim's transaction takes the write lock even to find nothing.
+    if not due.exists():
+        return []
     with transaction.atomic():
-        due = Delivery.objects.filter(state__in=OPEN, next_at__lte=now).order_by("next_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
