@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 GIB = 1024**3
@@ -29,7 +30,14 @@ def main() -> None:
     parser.add_argument("--runners", type=int, default=5000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir, _database(args.database_url, workdir) as url:
+    run_in_fresh_database(_measure, args.runners, args.database_url)
+
+
+def run_in_fresh_database(
+    measure: Callable[[int], dict[str, object]], runners: int, database_url: str
+) -> None:
+    """Set Django up on a throwaway database and print `measure(runners)` as JSON."""
+    with tempfile.TemporaryDirectory() as workdir, _database(database_url, workdir) as url:
         os.environ.update(
             DEBUG="0", SECRET_KEY="bench-only-" + uuid.uuid4().hex, ALLOWED_HOSTS="testserver",
             FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA=",
@@ -39,7 +47,7 @@ def main() -> None:
         import django
 
         django.setup()
-        print(json.dumps(_measure(args.runners), indent=2))
+        print(json.dumps(measure(runners), indent=2))
 
 
 class _database:
