@@ -12,12 +12,10 @@ shared machine inflates less.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import tempfile
 import time
 
-from bench.table import _database, setup_django
+from bench.table import run_in_fresh_database
 
 GIB = 1024**3
 REPEATS = 30
@@ -30,18 +28,21 @@ def main() -> None:
     parser.add_argument("--packs", type=int, default=150)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir, _database(args.database_url, workdir) as url:
-        setup_django(url, workdir)
-        print(json.dumps(_measure(args.runners, args.packs), indent=2))
+    run_in_fresh_database(
+        lambda runners: _measure(runners, args.packs), args.runners, args.database_url
+    )
 
 
 def _measure(runner_count: int, pack_count: int) -> dict[str, object]:
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.common import percentiles
 
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
     user = _seed(runner_count, pack_count)
     client = Client()
     client.force_login(user)

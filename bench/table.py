@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 GIB = 1024**3
@@ -29,26 +30,24 @@ def main() -> None:
     parser.add_argument("--runners", type=int, default=5000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir, _database(args.database_url, workdir) as url:
-        setup_django(url, workdir)
-        print(json.dumps(_measure(args.runners), indent=2))
+    run_in_fresh_database(_measure, args.runners, args.database_url)
 
 
-def setup_django(database_url: str, workdir: str) -> None:
-    """Django with production settings on this database, static files collected in `workdir`."""
-    os.environ.update(
-        DEBUG="0", SECRET_KEY="bench-only-" + uuid.uuid4().hex, ALLOWED_HOSTS="testserver",
-        FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA=",
-        DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="bench.bench_settings",
-        BENCH_STATIC_ROOT=workdir, PAGE_REFRESH_WORKERS="0",
-    )  # fmt: skip
-    import django
+def run_in_fresh_database(
+    measure: Callable[[int], dict[str, object]], runners: int, database_url: str
+) -> None:
+    """Set Django up on a throwaway database and print `measure(runners)` as JSON."""
+    with tempfile.TemporaryDirectory() as workdir, _database(database_url, workdir) as url:
+        os.environ.update(
+            DEBUG="0", SECRET_KEY="bench-only-" + uuid.uuid4().hex, ALLOWED_HOSTS="testserver",
+            FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA=",
+            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.bench_settings",
+            BENCH_STATIC_ROOT=workdir, PAGE_REFRESH_WORKERS="0",
+        )  # fmt: skip
+        import django
 
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
+        django.setup()
+        print(json.dumps(measure(runners), indent=2))
 
 
 class _database:
@@ -80,12 +79,15 @@ class _database:
 
 def _measure(runner_count: int) -> dict[str, object]:
     from django.core.cache import caches
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.common import percentiles
 
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
     user = _seed(runner_count)
     client = Client()
     client.force_login(user)

@@ -3,7 +3,9 @@
 Runs `manage.py demo` (a simulated fleet and the development server) on free loopback ports with
 a throwaway database, logs in as demo/demo in Debian's chromium, waits for the cards to fill,
 and shoots the dashboard (cards and table) and a runner page at 1280 and 390 px wide, light and
-dark; then the extension matrix, the capacity finder and a workflow check at 1280 px.
+dark, and the extension matrix, the capacity finder and a workflow check at 1280 px.
+`python docs/screenshots.py alerts` shoots only the alerts page: a webhook channel being
+added, then its delivery log after test sends to a receiver on loopback.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -155,10 +159,70 @@ def capture(page: Page, path: str, ready: str, png: Path) -> Path:
     return png
 
 
+class _Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver: 204 on /ok, 500 on anything else."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204 if self.path == "/ok" else 500)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def shoot_alerts(browser: Browser, base_url: str) -> list[Path]:
+    """The alerts page: a channel being added, then the delivery log after test sends."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORTS["1280"])
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Security Policy" in m.text else None)
+    log_in(page)
+    page.goto("/teams/demo/alerts/")
+    with webhook_receiver() as receiver:
+        add_channel(page, "chat relay", f"{receiver}/broken")
+        page.get_by_role("button", name="Send test").first.click()
+        fill_channel(page, "ops webhook", f"{receiver}/ok")
+        setup_png = OUT / "alerts-1280-light.png"
+        page.screenshot(path=setup_png, animations="disabled", caret="hide")
+        page.get_by_role("button", name="Add the channel").click()
+        for _ in range(2):
+            page.get_by_role("button", name="Send test").last.click()
+    log_png = OUT / "alerts-log-1280-light.png"
+    page.locator("#deliveries").screenshot(path=log_png, animations="disabled")
+    context.close()
+    if problems:
+        sys.exit("the alerts page reported problems:\n" + "\n".join(problems))
+    return [setup_png, log_png]
+
+
+def fill_channel(page: Page, label: str, url: str) -> None:
+    page.get_by_label("Kind").select_option("webhook")
+    page.get_by_label("Label").fill(label)
+    page.get_by_label("URL or email address").fill(url)
+
+
+def add_channel(page: Page, label: str, url: str) -> None:
+    fill_channel(page, label, url)
+    page.get_by_role("button", name="Add the channel").click()
+    expect(page.get_by_text(f"The channel “{label}” was added.")).to_be_visible()
+
+
 def main() -> None:
     if not CHROMIUM.exists():
         sys.exit("Screenshots need Debian's chromium: apt-get install chromium")
     OUT.mkdir(parents=True, exist_ok=True)
+    only_alerts = sys.argv[1:] == ["alerts"]
     with (
         tempfile.TemporaryDirectory() as workdir,
         demo_server(Path(workdir)) as base_url,
@@ -166,13 +230,19 @@ def main() -> None:
     ):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         # The dashboard comes first and fills every card, so the runner page renders with stats.
-        shots = [
-            png
-            for width in VIEWPORTS
-            for scheme in ("light", "dark")
-            for png in shoot(browser, base_url, width, scheme)
-        ]
-        shots += shoot_fleet(browser, base_url)
+        shots = (
+            []
+            if only_alerts
+            else [
+                png
+                for width in VIEWPORTS
+                for scheme in ("light", "dark")
+                for png in shoot(browser, base_url, width, scheme)
+            ]
+        )
+        if not only_alerts:
+            shots += shoot_fleet(browser, base_url)
+        shots += shoot_alerts(browser, base_url)
         browser.close()
     report(shots)
 

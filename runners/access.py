@@ -110,7 +110,7 @@ def get_owned_team(user: User, team_slug: str) -> Team:
     """As `get_team`, for managing members and tokens: raises PermissionDenied for non-owners."""
     team, role = get_team(user, team_slug)
     if role != Membership.Role.OWNER:
-        raise PermissionDenied("Only the team's owners manage its members and tokens.")
+        raise PermissionDenied("Only the team's owners manage its members, tokens and alerts.")
     return team
 
 

@@ -282,7 +282,9 @@ class Heartbeat(models.Model):
         return self.name
 
 
-# The history tables live beside the code that writes and reads them.
+# The history, alert and API-key tables live beside the code that writes and reads them.
+from runners.alerts.models import Channel, Condition, Delivery, Event, RuleSetting  # noqa: E402
+from runners.api.models import ApiKey, BadgeKey  # noqa: E402
 from runners.history.models import (  # noqa: E402
     GpuRollup,
     GpuSample,
@@ -295,9 +297,15 @@ from runners.intel.models import Baseline, ModelFile, NodeClass, Software  # noq
 from runners.teams.models import AuditEntry, ImportJob, Invite  # noqa: E402
 
 __all__ = [
+    "ApiKey",
     "ApiToken",
     "AuditEntry",
+    "BadgeKey",
     "Baseline",
+    "Channel",
+    "Condition",
+    "Delivery",
+    "Event",
     "GpuRollup",
     "GpuSample",
     "Heartbeat",
@@ -307,6 +315,7 @@ __all__ = [
     "ModelFile",
     "NodeClass",
     "RateBudget",
+    "RuleSetting",
     "Runner",
     "RunnerState",
     "ShareLink",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from runners.views import members, runner_edit, teams, tokens
+from runners.views import alerts, api_keys, members, runner_edit, teams, tokens
 
 RUNNER = "runners/<slug:team>/<slug:slug>"
 TEAM = "teams/<slug:team>"
@@ -25,6 +25,25 @@ urlpatterns = [
     path(f"{TEAM}/tokens/<int:token_id>/import/", tokens.start_import, name="team-token-import"),
     path(f"{TEAM}/tokens/<int:token_id>/import/status/", tokens.import_status, name="team-import"),
     path(f"{TEAM}/audit/", teams.audit_trail, name="team-audit"),
+    path(f"{TEAM}/alerts/", alerts.alerts_page, name="team-alerts"),
+    path(f"{TEAM}/alerts/channels/", alerts.add_channel, name="alert-channel-add"),
+    path(
+        f"{TEAM}/alerts/channels/<int:channel_id>/test/",
+        alerts.test_channel,
+        name="alert-channel-test",
+    ),
+    path(
+        f"{TEAM}/alerts/channels/<int:channel_id>/delete/",
+        alerts.delete_channel,
+        name="alert-channel-delete",
+    ),
+    path(f"{TEAM}/alerts/rules/", alerts.save_rules, name="alert-rules"),
+    path(f"{TEAM}/alerts/runner-rule/", alerts.runner_rule, name="alert-runner-rule"),
+    path(f"{TEAM}/api-keys/", api_keys.keys_page, name="team-api-keys"),
+    path(f"{TEAM}/api-keys/new/", api_keys.create_key, name="api-key-create"),
+    path(f"{TEAM}/api-keys/<int:key_id>/revoke/", api_keys.revoke_key, name="api-key-revoke"),
+    path(f"{TEAM}/badges/new/", api_keys.create_badge, name="badge-create"),
+    path(f"{TEAM}/badges/<int:badge_id>/revoke/", api_keys.revoke_badge, name="badge-revoke"),
     path("invite/<str:token>/", members.accept_invite, name="invite"),
     path(f"{RUNNER}/edit/", runner_edit.edit, name="runner-edit"),
     path(f"{RUNNER}/pause/", runner_edit.pause, name="runner-pause"),

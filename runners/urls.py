@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from runners.views import cards, dashboard, intel, runner, share
+from runners.api.app import api
+from runners.views import badges, cards, dashboard, intel, runner, share
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -36,4 +37,6 @@ urlpatterns = [
     path("s/<str:token>/", share.public_page, name="share"),
     path("s/<str:token>/poll/", share.public_poll, name="share-poll"),
     path("", include("runners.team_urls")),
+    path("badge/<str:key>.svg", badges.badge, name="badge"),
+    path("api/v1/", api.urls),
 ]

@@ -79,6 +79,7 @@ LOGGED_SECRETS = (
     "sim-proxy-",
     "sim-argv-secret",
     "cfc_sim_pro",
+    "s3cr3t",  # the path of an alert channel's webhook URL
 )
 
 

@@ -1,4 +1,5 @@
-"""The collector: polls every due runner in passes, so history builds up when no one watches.
+"""The collector: polls every due runner in passes, so history builds up when no one watches,
+and delivers alerts (runners/alerts/delivery.py) after each pass.
 
 Several collectors may run at once: each calls `polling.attempt`, whose lease (a conditional
 UPDATE on the runner's state row) lets exactly one process fetch a due runner, on SQLite and
@@ -18,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from runners import polling
+from runners.alerts import delivery
 from runners.history import retention
 from runners.models import Runner
 from runners.polling import background
@@ -76,11 +78,16 @@ def run_pass(pool: ThreadPoolExecutor, stop: threading.Event) -> PassResult:
 def run(workers: int, stop: threading.Event, *, tick_s: float = 1.0, once: bool = False) -> None:
     """Run passes `tick_s` apart until `stop` is set (or one pass); prune every hour."""
     pruning: threading.Thread | None = None
+    alerting: threading.Thread | None = None
     pruned_at = float("-inf")
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
         while not stop.is_set():
             result = run_pass(pool, stop)
             log.log(logging.INFO if result.due else logging.DEBUG, "%s", result)
+            if alerting is None or not alerting.is_alive():
+                # Its own thread: a receiver that hangs until its deadline must not delay polls.
+                alerting = threading.Thread(target=_deliver_alerts, name="alerts")
+                alerting.start()
             if once:
                 break
             idle = pruning is None or not pruning.is_alive()
@@ -91,8 +98,9 @@ def run(workers: int, stop: threading.Event, *, tick_s: float = 1.0, once: bool 
                 pruned_at = time.monotonic()
             stop.wait(max(0.0, tick_s - result.seconds))
         close_connections(pool, workers)
-    if pruning is not None:
-        pruning.join()
+    for thread in (pruning, alerting):
+        if thread is not None:
+            thread.join()
     log.info("collector stopped")
 
 
@@ -130,6 +138,15 @@ def _refresh(runner: Runner, stop: threading.Event) -> str:
     if not outcome.fetched:
         return "elsewhere"
     return "ok" if outcome.state.status == Status.OK else "failing"
+
+
+def _deliver_alerts() -> None:
+    try:
+        delivery.collector_step()
+    except Exception:
+        log.exception("delivering alerts failed; the next pass tries again")
+    finally:
+        connection.close()
 
 
 def _prune(stop: threading.Event) -> None:

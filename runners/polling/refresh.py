@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from runners.alerts import events as alerts
 from runners.crypto import DecryptionError
 from runners.history import uptime
 from runners.history.record import Previous, record
@@ -227,6 +228,7 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
             retry_at=None,
             backoff_s=0,
         )
+        alerts.note_fetch(runner, now)
         holds.note_token_outcome(runner, now, Status.OK, "")
     inventory.after_fetch(runner, now, stats)
     return _reloaded(runner)
@@ -251,6 +253,7 @@ def _record_failure(runner: Runner, now: datetime, error: errors.UpstreamError) 
                 error, effective_interval(runner), _state_of(runner).backoff_s
             ),
         )
+        alerts.note_fetch(runner, now)
         holds.note_token_outcome(runner, now, error.code, error.sentence)
     return _reloaded(runner)
 

@@ -34,7 +34,7 @@ from runners.upstream.errors import BadResponse, Blocked, Timeout, Unreachable, 
 from runners.upstream.pinning import Pin, PinnedRequest
 from runners.upstream.policy import EgressPolicy
 
-__all__ = ["EgressPolicy", "Limits", "Response", "get", "vet"]
+__all__ = ["EgressPolicy", "Limits", "Response", "get", "post", "vet"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _DEFAULT_HEADERS = {
@@ -100,9 +100,27 @@ def get(
     HTTP, body over max_bytes or cut short). No other exception escapes; none names the URL's
     path, query or a header.
     """
+    return _request("GET", url, None, headers, policy, limits)
+
+
+def post(
+    url: str, body: bytes, *, headers: Mapping[str, str], policy: EgressPolicy, limits: Limits
+) -> Response:
+    """POST body to url (an alert to a webhook) under the same policy and errors as `get`."""
+    return _request("POST", url, body, headers, policy, limits)
+
+
+def _request(
+    method: str,
+    url: str,
+    body: bytes | None,
+    headers: Mapping[str, str] | None,
+    policy: EgressPolicy,
+    limits: Limits,
+) -> Response:
     started = time.monotonic()
     target = _parse(url)
-    request = _prepare(target, headers or {})
+    request = _prepare(target, headers or {}, method, body)
     watch = deadline.watch(started + limits.deadline)
     with _translated_errors(target.host, watch):
         addresses = _resolve(target, policy)
@@ -139,7 +157,9 @@ def _parse(url: str) -> _Target:
     return _Target(parts.scheme, host, default_port if port is None else port, path)
 
 
-def _prepare(target: _Target, headers: Mapping[str, str]) -> PinnedRequest:
+def _prepare(
+    target: _Target, headers: Mapping[str, str], method: str = "GET", body: bytes | None = None
+) -> PinnedRequest:
     """The request with our headers and the caller's; raises Blocked, quoting no header value."""
     merged = CaseInsensitiveDict({**_DEFAULT_HEADERS, "Host": target.authority})
     merged.update(headers)
@@ -152,7 +172,7 @@ def _prepare(target: _Target, headers: Mapping[str, str]) -> PinnedRequest:
     request = PinnedRequest()
     url = f"{target.scheme}://{target.authority}{target.path}"
     try:
-        request.prepare(method="GET", url=url, headers=merged)
+        request.prepare(method=method, url=url, headers=merged, data=body)
     except (requests.RequestException, ValueError):
         raise Blocked(_NOT_A_URL) from None
     return request

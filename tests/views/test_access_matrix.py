@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 
 from runners import sharing
-from runners.models import Membership
+from runners.alerts import setup
+from runners.api import keys
+from runners.models import Channel, Membership
 from runners.teams import invites
 from tests.factories import make_member, make_runner, make_team, make_token, make_user
 
@@ -45,6 +47,22 @@ EXPECTED = {
     "import_status": ("get", [302, 404, 403, 403, 200, 404, 200]),
     "audit": ("get", [302, 404, 403, 403, 200, 404, 200]),
     "invite_page": ("get", [200] * 7),
+    "alerts": ("get", [302, 404, 403, 403, 200, 404, 200]),
+    "alert_channel_add": ("post", [302, 404, 403, 403, 400, 404, 400]),  # no URL: refused
+    "alert_channel_test": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "alert_channel_delete": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "alert_rules": ("post", [302, 404, 403, 403, 400, 404, 400]),  # no minutes: refused
+    "alert_runner_rule": ("post", [302, 404, 403, 403, 400, 404, 400]),  # no runner
+    "api_keys": ("get", [302, 404, 403, 403, 200, 404, 200]),
+    "api_key_create": ("post", [302, 404, 403, 403, 200, 404, 200]),
+    "api_key_revoke": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    "badge_create": ("post", [302, 404, 403, 403, 400, 404, 400]),  # no runner: refused
+    "badge_revoke": ("post", [302, 404, 403, 403, 302, 404, 302]),
+    # Machines' URLs: a key, not a login, opens them; a session never does.
+    "badge": ("get", [200] * 7),
+    "api_runners": ("get", [401] * 7),
+    "api_metrics": ("get", [401] * 7),
+    "api_openapi": ("get", [200] * 7),
     "fleet": ("get", [302, 200, 200, 200, 200, 200, 200]),
     "matrix": ("get", [302, 404, 200, 200, 200, 404, 200]),
     "baseline": ("get", [302, 404, 200, 200, 200, 404, 200]),
@@ -73,6 +91,9 @@ def world():
     invite, invite_token = invites.create(team, Membership.Role.MEMBER, users["owner"])
     api_token = make_token(team)
     target = make_member(team, role=Membership.Role.MEMBER)
+    channel, _ = setup.create_channel(team, Channel.Kind.EMAIL, "ops", "ops@example.com")
+    api_key, _ = keys.create_api_key(team, users["owner"], "script")
+    badge, badge_key = keys.create_badge_key(runner, users["owner"], "box")
     base = "/runners/studio/gpu-box"
     urls = {
         "dashboard": "/",
@@ -105,6 +126,21 @@ def world():
         "import_status": f"/teams/studio/tokens/{api_token.pk}/import/status/",
         "audit": "/teams/studio/audit/",
         "invite_page": f"/invite/{invite_token}/",
+        "alerts": "/teams/studio/alerts/",
+        "alert_channel_add": "/teams/studio/alerts/channels/",
+        "alert_channel_test": f"/teams/studio/alerts/channels/{channel.pk}/test/",
+        "alert_channel_delete": f"/teams/studio/alerts/channels/{channel.pk}/delete/",
+        "alert_rules": "/teams/studio/alerts/rules/",
+        "alert_runner_rule": "/teams/studio/alerts/runner-rule/",
+        "api_keys": "/teams/studio/api-keys/",
+        "api_key_create": "/teams/studio/api-keys/new/",
+        "api_key_revoke": f"/teams/studio/api-keys/{api_key.pk}/revoke/",
+        "badge_create": "/teams/studio/badges/new/",
+        "badge_revoke": f"/teams/studio/badges/{badge.pk}/revoke/",
+        "badge": f"/badge/{badge_key}.svg",
+        "api_runners": "/api/v1/runners/",
+        "api_metrics": "/api/v1/metrics",
+        "api_openapi": "/api/v1/openapi.json",
         "fleet": "/fleet/",
         "matrix": "/teams/studio/extensions/",
         "baseline": "/teams/studio/baseline/",
