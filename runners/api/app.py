@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from runners.api import metrics
 from runners.api.answers import BadParameter
 from runners.api.auth import TeamKey
+from runners.api.fleet_api import router as fleet_router
 from runners.api.runners_api import router as runners_router
 
 UNAUTHORIZED = "A valid API key is needed: send “Authorization: Bearer <key>”."
@@ -29,6 +30,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/runners", runners_router)
+api.add_router("/fleet", fleet_router)
 
 
 @api.get("/metrics", summary="Prometheus metrics", tags=["metrics"], include_in_schema=True)

@@ -12,6 +12,9 @@ REQUESTS = {
     "/api/v1/runners/": [({}, 200), ({"page": "x"}, 400)],
     "/api/v1/runners/{slug}": [({}, 200)],
     "/api/v1/runners/{slug}/history": [({"range": "1h"}, 200), ({"range": "1y"}, 400)],
+    "/api/v1/fleet/extensions": [({}, 200), ({"sort": "random"}, 400)],
+    "/api/v1/fleet/drift": [({}, 200)],
+    "/api/v1/fleet/finder": [({"vram": "1"}, 200), ({"comfyui_max": "x"}, 400)],
 }
 
 
@@ -23,7 +26,7 @@ def document(client):
 
 
 def test_the_document_lists_every_route_with_bearer_auth(document):
-    assert set(document["paths"]) == {*REQUESTS, "/api/v1/metrics"}
+    assert set(document["paths"]) == {*REQUESTS, "/api/v1/metrics", "/api/v1/fleet/check"}
     schemes = document["components"]["securitySchemes"]
     assert [scheme["scheme"] for scheme in schemes.values()] == ["bearer"]
 
