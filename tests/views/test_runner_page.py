@@ -1,6 +1,6 @@
 import pytest
 
-from runners.models import Snapshot
+from runners.models import StatusChange
 from tests.factories import make_member, make_runner, make_team
 
 pytestmark = pytest.mark.django_db
@@ -9,8 +9,8 @@ pytestmark = pytest.mark.django_db
 def test_status_history_names_statuses_in_the_cards_words(client):
     team = make_team("Studio", slug="studio")
     runner = make_runner(team, slug="box")
-    Snapshot.objects.create(runner=runner, ts=1_700_000_000, status="ok")
-    Snapshot.objects.create(runner=runner, ts=1_700_000_030, status="upstream_error")
+    StatusChange.objects.create(runner=runner, ts=1_700_000_000, status="ok")
+    StatusChange.objects.create(runner=runner, ts=1_700_000_030, status="upstream_error")
     client.force_login(make_member(team))
 
     page = client.get("/runners/studio/box/").content.decode()
