@@ -7,8 +7,8 @@ import time_machine
 
 from runners import sharing
 from runners.charts import format_value
-from runners.stats import RunnerStats
 from runners.history.trends import RANGES
+from runners.stats import RunnerStats
 from tests.factories import make_member, make_runner, make_snapshot, make_team
 from tests.views.test_dashboard import with_state
 
