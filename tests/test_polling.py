@@ -26,7 +26,7 @@ def test_a_refresh_records_one_snapshot_and_the_state(comfyui):
     assert state.status == "ok"
     assert state.stats["comfyui_version"] == "0.3.64"
     assert Snapshot.objects.filter(runner=runner, status="ok").count() == 1
-    assert GpuSample.objects.filter(runner=runner).count() == 1
+    assert GpuSample.objects.filter(runner=runner).count() == 0  # a CPU server: RAM only
 
 
 @pytest.mark.django_db

@@ -59,6 +59,7 @@ def _write_snapshot(
 
 
 def _write_gpu_samples(runner_id: int, ts: int, stats: RunnerStats) -> None:
+    """A sample per real GPU: a CPU's or MPS device's "VRAM" is the RAM the snapshot holds."""
     GpuSample.objects.bulk_create(
         GpuSample(
             runner_id=runner_id,
@@ -67,5 +68,5 @@ def _write_gpu_samples(runner_id: int, ts: int, stats: RunnerStats) -> None:
             vram_used=device.vram_used,
             vram_total=device.vram_total,
         )
-        for number, device in enumerate(stats.devices[:MAX_GPU_SAMPLES])
+        for number, device in enumerate(stats.gpus[:MAX_GPU_SAMPLES])
     )

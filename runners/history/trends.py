@@ -76,6 +76,11 @@ class Latest:
     vram_used: tuple[int | None, ...] = ()
     vram_total: tuple[int | None, ...] = ()
     latency_ms: int | None = None
+    gpu_count: int | None = None  # None: unknown, draw every GPU recorded
+
+    def has_gpu(self, number: int) -> bool:
+        """Samples recorded for a CPU or MPS device before they were left out are not a GPU."""
+        return self.gpu_count is None or number < self.gpu_count
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ def trend(
     end = (now_ts // bucket_s + 1) * bucket_s
     snapshots, gpus = _read(runner_id, reading, since, end, frontier)
     down = {ts for ts, bucket in snapshots.items() if not bucket.ok}
-    gpu_numbers = sorted({gpu for _, gpu in gpus})
+    gpu_numbers = sorted({gpu for _, gpu in gpus if latest.has_gpu(gpu)})
     return Trend(
         range=trend_range,
         frame=charts.Frame(start_of(since, bucket_s), end, bucket_s),

@@ -41,4 +41,5 @@ def _latest(runner: Runner) -> trends.Latest:
         vram_used=tuple(gpu.vram_used for gpu in stats.gpus),
         vram_total=tuple(gpu.vram_total for gpu in stats.gpus),
         latency_ms=state.latency_ms,
+        gpu_count=len(stats.gpus),
     )
