@@ -54,7 +54,7 @@ def _segments(
 
 # Trend charts: a status band, then stacked panels sharing one time axis, in a 1000-unit-wide
 # viewBox. Value labels sit inside the plot, so the chart keeps its width on a phone, where
-# CSS enlarges the text (a 1000-unit chart is ~350 px wide at 390 px: 32 units = 11 px).
+# CSS enlarges the text (a 1000-unit chart is ~340 px wide at 390 px: 34 units = 11.5 px).
 WIDTH = 1000
 LEFT, RIGHT = 8, 8
 BAND_TOP, BAND_H = 22, 14
@@ -138,7 +138,11 @@ def trend_chart(
     """
     first = BAND_TOP + BAND_H + GAP
     bottom = first + len(panels) * (HEAD_H + PANEL_H + GAP) - GAP
-    body = [_time_axis(frame, bottom), _shade(band, frame, BAND_TOP, bottom), _band(band, frame)]
+    body = [
+        _time_axis(frame, bottom),
+        _shade(band, frame, BAND_TOP, bottom, max_gap_s),
+        _band(band, frame, max_gap_s),
+    ]
     for number, panel in enumerate(panels):
         body.append(_panel(panel, frame, first + number * (HEAD_H + PANEL_H + GAP), max_gap_s))
     body.append(_hover(panels, band, frame, bottom))
@@ -153,14 +157,18 @@ def trend_chart(
 
 
 def _runs(
-    band: Sequence[BandCell], frame: Frame, tones: Collection[str]
+    band: Sequence[BandCell], frame: Frame, tones: Collection[str], max_gap_s: int
 ) -> list[tuple[str, int, int]]:
-    """Adjacent buckets of one tone merged: (tone, start ts, end ts), for a few bytes each."""
+    """Buckets of one tone merged while no other tone and no gap in recording comes between:
+    (tone, start ts, end ts), a few bytes each."""
     runs: list[tuple[str, int, int]] = []
+    previous = None
     for cell in band:
+        joins = previous is not None and previous.tone == cell.tone
+        previous = cell
         if cell.tone not in tones:
             continue
-        if runs and runs[-1][0] == cell.tone and runs[-1][2] == cell.ts:
+        if joins and runs and cell.ts - runs[-1][2] < max_gap_s:
             runs[-1] = (cell.tone, runs[-1][1], cell.ts + frame.bucket_s)
         else:
             runs.append((cell.tone, cell.ts, cell.ts + frame.bucket_s))
@@ -175,15 +183,15 @@ def _rects(runs: list[tuple[str, int, int]], frame: Frame, top: int, height: int
     )
 
 
-def _band(band: Sequence[BandCell], frame: Frame) -> str:
+def _band(band: Sequence[BandCell], frame: Frame, max_gap_s: int) -> str:
     """The heartbeat strip: green where every fetch was ok, red where none was."""
     title = '<text class="title" x="0" y="14">Status</text>'
-    runs = _runs(band, frame, ("ok", "part", "down"))
+    runs = _runs(band, frame, ("ok", "part", "down"), max_gap_s)
     return f'{title}<g class="band">{_rects(runs, frame, BAND_TOP, BAND_H)}</g>'
 
 
-def _shade(band: Sequence[BandCell], frame: Frame, top: int, bottom: int) -> str:
-    runs = _runs(band, frame, ("part", "down"))
+def _shade(band: Sequence[BandCell], frame: Frame, top: int, bottom: int, max_gap_s: int) -> str:
+    runs = _runs(band, frame, ("part", "down"), max_gap_s)
     return f'<g class="shade">{_rects(runs, frame, top, bottom - top)}</g>'
 
 

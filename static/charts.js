@@ -10,12 +10,17 @@
     });
   }
 
+  // The page's poll replaces the chart when new data arrives: the crosshair stays on the same
+  // bucket counted from the newest, and keeps the keyboard focus it had.
+  var kept = null;
+
   function show(wrap, index) {
     var svg = wrap.querySelector("svg.trend");
     var all = columns(svg);
     if (!all.length) return;
     index = Math.max(0, Math.min(all.length - 1, index));
     wrap.setAttribute("data-index", index);
+    kept = { fromEnd: all.length - 1 - index, focused: document.activeElement === wrap };
     var column = all[index];
     var line = svg.querySelector(".crosshair");
     var d = line.getAttribute("d").replace(/^M[\d.]+ /, "M" + column.x + " ");
@@ -49,6 +54,15 @@
   document.addEventListener("pointermove", function (event) {
     var wrap = event.target.closest && event.target.closest(".trend-wrap");
     if (wrap) show(wrap, nearest(wrap.querySelector("svg.trend"), event.clientX));
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var wrap = document.querySelector(".trend-wrap");
+    if (!kept || !wrap || wrap.hasAttribute("data-index")) return;
+    var focused = kept.focused;
+    show(wrap, columns(wrap.querySelector("svg.trend")).length - 1 - kept.fromEnd);
+    if (focused && document.activeElement === document.body) wrap.focus();
+    kept.focused = focused;
   });
 
   var KEYS = { ArrowLeft: -1, ArrowRight: 1, PageUp: -10, PageDown: 10 };
