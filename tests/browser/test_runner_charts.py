@@ -2,14 +2,9 @@
 and the phone layout."""
 
 import re
-from datetime import timedelta
 
 import pytest
-import time_machine
-from django.utils import timezone
 
-from runners import polling
-from runners.models import Runner
 from tests.browser import HOW_TO_ENABLE
 
 expect = pytest.importorskip("playwright.sync_api", reason=HOW_TO_ENABLE).expect
@@ -19,18 +14,10 @@ PAGE = "/runners/studio/comfy-gpu-01-rtx-4090/?range=1h"
 
 
 @pytest.fixture
-def an_hour_with_an_outage(fleet, bookmark_of):
-    """A fetch a minute for the last 40 minutes; the runner answered 500 in minutes 10 to 14."""
-    runner = bookmark_of(SIMULATED)
-    Runner.objects.filter(pk=runner.pk).update(poll_interval=60)
-    start = timezone.now() - timedelta(minutes=40)
-    for minute in range(40):
-        fleet.set_mode(SIMULATED, "status:500" if 10 <= minute < 15 else "ok")
-        with time_machine.travel(start + timedelta(minutes=minute), tick=False):
-            polling.refresh(Runner.objects.select_related("state", "token").get(pk=runner.pk))
-    fleet.set_mode(SIMULATED, "ok")
-    # Not due again while the test runs: a fetch would add a bucket under the crosshair.
-    Runner.objects.filter(pk=runner.pk).update(poll_interval=3600)
+def an_hour_with_an_outage(a_fetch_a_minute):
+    """A fetch a minute for the last 40 minutes; the runner answered 500 in minutes 10 to 14.
+    Not due again while a test runs: a fetch would add a bucket under the crosshair."""
+    a_fetch_a_minute(SIMULATED, 40, down=range(10, 15), interval_s=3600)
 
 
 def test_the_status_band_is_red_where_the_runner_was_down_and_shades_every_panel(
