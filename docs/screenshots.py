@@ -2,8 +2,9 @@
 
 Runs `manage.py demo` (a simulated fleet and the development server) on free loopback ports with
 a throwaway database, logs in as demo/demo in Debian's chromium, waits for the cards to fill,
-and shoots the dashboard (cards and table) and a runner page at 1280 and 390 px wide, light and
-dark.
+and shoots the dashboard (cards and table) and runner pages at 1280 and 390 px wide, light and
+dark: a 4-GPU runner, a CPU-only runner and a runner with outages (the demo seeds 36 hours of
+history with an outage per runner), each page whole.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from tests.browser import CHROMIUM, LAUNCH_ARGS  # noqa: E402  (the browser the 
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 RUNNER_PAGE = "/runners/demo/comfy-gpu-01-a100-80gb-x4/"
+CPU_RUNNER_PAGE = "/runners/demo/studio-cpu-only/"
+OUTAGES_RUNNER_PAGE = "/runners/demo/workstation-01-rtx-4090/"
 UNSETTLED = (
     ":is(article.card, tr)[data-status=pending], :is(article.card, tr)[data-status=refreshing]"
 )
@@ -37,6 +40,8 @@ PAGES = [
     ("dashboard", "/", "article.card"),
     ("table", "/?view=table", "table.fleet-table tbody tr"),
     ("runner", RUNNER_PAGE, "article.card"),
+    ("runner-cpu", CPU_RUNNER_PAGE, "article.card"),
+    ("runner-outages", OUTAGES_RUNNER_PAGE, "table.outages"),
 ]
 MAX_PNG_BYTES = 400_000
 
@@ -122,7 +127,9 @@ def capture(page: Page, path: str, ready: str, png: Path) -> Path:
     page.goto(path)
     expect(page.locator(ready).first).to_be_visible()
     expect(page.locator(UNSETTLED)).to_have_count(0)
-    page.screenshot(path=png, animations="disabled", caret="hide")
+    page.screenshot(
+        path=png, animations="disabled", caret="hide", full_page=path.startswith("/runners/")
+    )
     return png
 
 

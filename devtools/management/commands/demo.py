@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from devtools.seeding import seed_fleet
+from devtools.seeding import seed_fleet, seed_history
 from runners.models import Membership, Team
 from simulator import Fleet, SimulatorServer
 
@@ -35,7 +35,9 @@ class Command(BaseCommand):
         for kind, mode in DEMO_MODES.items():
             fleet.set_mode(fleet.of_kind(kind)[-1].id, mode)
         with SimulatorServer(fleet, port=api.port) as simulator:
-            count = seed_fleet(self._demo_team(), fleet.describe(simulator.base_url))
+            team = self._demo_team()
+            count = seed_fleet(team, fleet.describe(simulator.base_url))
+            seed_history(team, fleet)
             self.stdout.write(
                 f"Simulated fleet of {count} runners at {simulator.base_url}.\n"
                 f"Open http://{addr}/ and log in as demo / demo."
