@@ -146,3 +146,18 @@ def test_pausing_is_logged_as_a_status_change(runner):
     polling.refresh(Runner.objects.get(pk=runner.pk))
 
     assert list(StatusChange.objects.values_list("status", flat=True)) == ["paused"]
+
+
+def test_the_status_log_merges_a_status_logged_twice_and_ends_with_the_current_one(runner):
+    change(runner, 1000, "ok")
+    change(runner, 1500, "ok")
+    change(runner, 2000, "timeout")
+
+    log = uptime.status_log(runner.pk, now_ts=3000, current=("ok", 2600))
+
+    assert [(r.status, r.start_ts, r.end_ts, r.seconds) for r in log.runs] == [
+        ("ok", 2600, None, 400),
+        ("timeout", 2000, 2600, 600),
+        ("ok", 1000, 2000, 1000),
+    ]
+    assert [(o.start_ts, o.end_ts, o.ended_by) for o in log.outages] == [(2000, 2600, "ok")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -57,8 +58,8 @@ def _segments(
 # CSS enlarges the text (a 1000-unit chart is ~340 px wide at 390 px: 34 units = 11.5 px).
 WIDTH = 1000
 LEFT, RIGHT = 8, 8
-BAND_TOP, BAND_H = 22, 14
-HEAD_H, PANEL_H, GAP, AXIS_H = 40, 130, 8, 40
+BAND_TOP, BAND_H = 44, 16
+HEAD_H, PANEL_H, GAP, AXIS_H = 56, 170, 8, 44
 COLOURS = 6
 DECIMALS = {"GiB": 1, "ms": 0, "%": 1}
 
@@ -116,9 +117,12 @@ class Frame:
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """`12.3 GiB`, `45 ms`, `99.5 %`; an em dash for None."""
+    """`12.3 GiB`, `45 ms`, `99.5 %`; an em dash for None. Percentages round down, so that
+    only a perfect record reads 100 % (and the uptime panel and the chart agree)."""
     if value is None:
         return "—"
+    if unit == "%":
+        value = math.floor(value * 10 + 1e-9) / 10
     return f"{value:.{DECIMALS.get(unit, 1)}f} {unit}"
 
 
@@ -185,7 +189,7 @@ def _rects(runs: list[tuple[str, int, int]], frame: Frame, top: int, height: int
 
 def _band(band: Sequence[BandCell], frame: Frame, max_gap_s: int) -> str:
     """The heartbeat strip: green where every fetch was ok, red where none was."""
-    title = '<text class="title" x="0" y="14">Status</text>'
+    title = f'<text class="title" x="0" y="{BAND_TOP - 8}">Status</text>'
     runs = _runs(band, frame, ("ok", "part", "down"), max_gap_s)
     return f'{title}<g class="band">{_rects(runs, frame, BAND_TOP, BAND_H)}</g>'
 
@@ -207,7 +211,7 @@ def _panel(panel: Panel, frame: Frame, top: int, max_gap_s: int) -> str:
     grid = "".join(f"M{LEFT} {y(v):.0f}H{WIDTH - RIGHT}" for v in tick_values)
     labels = "".join(
         format_html(
-            '<text x="{}" y="{}">{}</text>', LEFT + 4, round(y(v)) - 4, ticks.value_label(v)
+            '<text x="{}" y="{}">{}</text>', LEFT + 4, round(y(v)) + 3, ticks.value_label(v)
         )
         for v in tick_values[1:]
     )
@@ -227,7 +231,7 @@ def _panel(panel: Panel, frame: Frame, top: int, max_gap_s: int) -> str:
 
 def _legend(panel: Panel, top: int) -> str:
     title = f"{panel.title} ({panel.unit})"
-    parts = [format_html('<text class="title" x="0" y="{}">{}</text>', top + 24, title)]
+    parts = [format_html('<text class="title" x="0" y="{}">{}</text>', top + HEAD_H - 8, title)]
     # The server cannot measure text: about 8 units a character at 14 (9 bold).
     x = len(title) * 9 + 24
     for n, line in enumerate(panel.lines):
@@ -237,9 +241,9 @@ def _legend(panel: Panel, top: int) -> str:
                 '<text x="{}" y="{}">{}</text></g>',
                 n % COLOURS,
                 round(x),
-                top + 19,
+                top + HEAD_H - 13,
                 round(x) + 20,
-                top + 24,
+                top + HEAD_H - 8,
                 line.label,
             )
         )
@@ -273,7 +277,7 @@ def _time_axis(frame: Frame, bottom: int) -> str:
         format_html(
             '<text x="{}" y="{}" text-anchor="middle">{}</text>',
             round(frame.x(ts)),
-            bottom + 30,
+            bottom + 34,
             text,
         )
         for ts, text in marks

@@ -193,7 +193,9 @@ def status_log(
     the runner's badge even if a change went unlogged.
     """
     changes = StatusChange.objects.filter(runner_id=runner_id).order_by("-ts", "-pk")
-    recent = list(changes.values_list("ts", "status")[: limit * 4])[::-1]
+    logged = list(changes.values_list("ts", "status")[: limit * 4])[::-1]
+    # A change logged twice (a first fetch after seeding or an import) is one run.
+    recent = [c for i, c in enumerate(logged) if i == 0 or c[1] != logged[i - 1][1]]
     if current is not None and (not recent or recent[-1][1] != current[0]):
         recent.append((max(current[1], recent[-1][0] if recent else 0), current[0]))
     ends: list[int | None] = [ts for ts, _ in recent[1:]]

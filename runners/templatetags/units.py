@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from itertools import pairwise
 
@@ -122,6 +121,4 @@ def chart_value(value: float | None, unit: str) -> str:
 @register.filter
 def availability(fraction: float | None) -> str:
     """`99.9 %`, rounded down so that only a perfect record reads 100 %."""
-    if fraction is None:
-        return "—"
-    return f"{math.floor(fraction * 1000) / 10:.1f} %"
+    return charts.format_value(None if fraction is None else fraction * 100, "%")

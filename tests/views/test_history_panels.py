@@ -1,5 +1,7 @@
 """Uptime, outages and software changes on the runner page; the 24 h uptime on each card."""
 
+import re
+
 import pytest
 import time_machine
 
@@ -89,3 +91,26 @@ def test_uptime_with_nothing_recorded_is_a_dash(member, runner):
     page = member.get("/runners/studio/box/").content.decode()
 
     assert "<dt>30 d</dt><dd>—</dd>" in page
+
+
+def test_the_card_the_uptime_panel_and_the_chart_give_one_24_hour_figure(member, runner):
+    with_state(runner)
+    for hours_ago, ok in ((30, 0), (23, 10), (5, 7)):
+        ts = NOW - hours_ago * HOUR
+        SnapshotRollup.objects.create(
+            runner=runner, span_s=HOUR, ts=ts - ts % HOUR, total=12, ok=ok
+        )
+        for five in range(12):  # the hour's five-minute rollups, as the hourly job left them
+            SnapshotRollup.objects.create(
+                runner=runner, span_s=300, ts=ts - ts % HOUR + 300 * five, total=1, ok=five < ok
+            )
+    make_snapshot(runner, NOW - 100, status="timeout")
+    make_snapshot(runner, NOW - 40)
+
+    page = member.get("/runners/studio/box/").content.decode()
+
+    expected = "69.2 %"  # (10 + 7 + 1) / (12 + 12 + 2), rounded down
+    assert f"<dt>Uptime 24 h</dt><dd>{expected}" in page
+    assert f"<dt>24 h</dt><dd>{expected}" in page
+    availability = re.search(r'<th scope="row">Availability</th>(.*?)</tr>', page)[1]
+    assert re.findall(r"<td>([^<]*)</td>", availability)[1] == expected
