@@ -91,19 +91,21 @@ def windows_for(runner_id: int, now_ts: int) -> list[tuple[str, Uptime | None]]:
 
 def _parts(frontiers: dict[int, rollups.Frontier], since: int, until: int) -> dict[int | None, Q]:
     """Per source (an hour, five minutes, None for raw rows), which runners' rows to read:
-    runners grouped by their rollup frontiers, mostly all in one group."""
-    groups: dict[tuple, list[int]] = {}
-    for runner_id, frontier in frontiers.items():
-        key = tuple(rollups.partition(frontier, since, until))
-        groups.setdefault(key, []).append(runner_id)
-    parts: dict[int | None, Q] = {
-        HOUR: Q(pk__in=[]),
-        FIVE_MINUTES: Q(pk__in=[]),
-        None: Q(pk__in=[]),
+    runners grouped by the stretch they read from it, a few stretches at most (the frontiers
+    of polled runners are recent, and older ones fall before the window)."""
+    stretches: dict[int | None, dict[tuple[int, int], list[int]]] = {
+        HOUR: {},
+        FIVE_MINUTES: {},
+        None: {},
     }
-    for key, group in groups.items():
-        for source, start, end in key:
-            parts[source] |= Q(runner_id__in=group, ts__gte=start, ts__lt=end)
+    for runner_id, frontier in frontiers.items():
+        for source, start, end in rollups.partition(frontier, since, until):
+            stretches[source].setdefault((start, end), []).append(runner_id)
+    parts = {}
+    for source, groups in stretches.items():
+        parts[source] = Q(pk__in=[])
+        for (start, end), runner_ids in groups.items():
+            parts[source] |= Q(runner_id__in=runner_ids, ts__gte=start, ts__lt=end)
     return parts
 
 
