@@ -232,6 +232,13 @@ class RunnerStats:
         )
 
     @property
+    def queue_depth(self) -> int | None:
+        """Prompts running and waiting; None without a queue to ask (ComfyControl)."""
+        if self.queue_running is None:
+            return None
+        return self.queue_running + (self.queue_pending or 0)
+
+    @property
     def is_busy(self) -> bool | None:
         if self.queue_running is None:
             return None

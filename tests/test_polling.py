@@ -30,6 +30,18 @@ def test_a_refresh_records_one_snapshot_and_the_state(comfyui):
 
 
 @pytest.mark.django_db
+def test_a_refresh_records_the_queue_depth_of_a_server_with_a_queue(comfyui):
+    comfyui.expect_request("/api/queue").respond_with_json(
+        {"queue_running": [[1, "a"]], "queue_pending": [[2, "b"], [3, "c"]]}
+    )
+    runner = make_runner(make_team(), base_url=comfyui.url_for(""))
+
+    polling.refresh(runner)
+
+    assert Snapshot.objects.get(runner=runner).queue_depth == 3
+
+
+@pytest.mark.django_db
 def test_a_runner_fetched_within_its_interval_is_not_fetched_again(comfyui):
     runner = make_runner(make_team(), base_url=comfyui.url_for(""), poll_interval=30)
     polling.refresh(runner)

@@ -3,7 +3,7 @@
 import pytest
 
 from runners.history import buckets, rollups, trends
-from runners.models import SnapshotRollup
+from runners.models import Snapshot, SnapshotRollup
 from tests.factories import make_runner, make_snapshot, make_team
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,22 @@ def test_lines_break_after_two_and_a_half_polls_without_data():
     runner = make_runner(make_team())
     assert trends.trend(runner.pk, trends.RANGES["1h"], 60, NOW).max_gap_s == 150
     assert trends.trend(runner.pk, trends.RANGES["7d"], 60, NOW).max_gap_s == 9000
+
+
+def test_queue_depth_gets_its_own_panel_for_a_runner_with_a_queue():
+    runner = make_runner(make_team())
+    for i, depth in enumerate((0, 2, 3, 1)):
+        Snapshot.objects.create(
+            runner=runner, ts=NOW - 200 + 50 * i, status="ok", queue_depth=depth
+        )
+
+    trend = trends.trend(runner.pk, trends.RANGES["1h"], 60, NOW)
+
+    assert [p.title for p in trend.panels] == ["RAM used", "Fetch latency", "Queue depth"]
+    assert trend.queue.high == 3
+
+
+def test_a_runner_without_a_queue_has_no_queue_panel(runner):
+    trend = trends.trend(runner.pk, trends.RANGES["1h"], 60, NOW)
+
+    assert "Queue depth" not in [p.title for p in trend.panels]

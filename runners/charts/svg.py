@@ -61,7 +61,7 @@ LEFT, RIGHT = 8, 8
 BAND_TOP, BAND_H = 44, 16
 HEAD_H, PANEL_H, GAP, AXIS_H = 56, 170, 8, 44
 COLOURS = 6
-DECIMALS = {"GiB": 1, "ms": 0, "%": 1}
+DECIMALS = {"GiB": 1, "ms": 0, "%": 1, "prompts": 1}
 
 Point = tuple[int, float | None]
 

@@ -60,6 +60,7 @@ def fetch_rows(
         ram_used=stats and stats.ram_used,
         ram_total=stats and stats.ram_total,
         latency_ms=latency_ms,
+        queue_depth=stats and stats.queue_depth,
     )
     gpus = stats.gpus[:MAX_GPU_SAMPLES] if stats else ()
     samples = [

@@ -156,6 +156,9 @@ SNAPSHOT_COLUMNS = {
     "latency_min": "latency_min",
     "latency_avg": _mean("latency"),
     "latency_max": "latency_max",
+    "queue_min": "queue_min",
+    "queue_avg": _mean("queue"),
+    "queue_max": "queue_max",
 }
 GPU_COLUMNS = {
     "gpu": "gpu",

@@ -61,6 +61,10 @@ class Series:
     latest: float | None = None
 
     @property
+    def has_values(self) -> bool:
+        return any(value is not None for _, value in self.points)
+
+    @property
     def last(self) -> float | None:
         if self.latest is not None:
             return self.latest
@@ -76,6 +80,7 @@ class Latest:
     vram_used: tuple[int | None, ...] = ()
     vram_total: tuple[int | None, ...] = ()
     latency_ms: int | None = None
+    queue_depth: int | None = None
     gpu_count: int | None = None  # None: unknown, draw every GPU recorded
 
     def has_gpu(self, number: int) -> bool:
@@ -91,6 +96,7 @@ class Trend:
     vram: list[Series]
     ram: Series
     latency: Series
+    queue: Series
     availability: Series
     band: list[charts.BandCell]
     recording_since_ts: int | None = None
@@ -99,7 +105,8 @@ class Trend:
 
     @property
     def series(self) -> list[Series]:
-        return [*self.vram, self.ram, self.latency, self.availability]
+        queue = [self.queue] if self.queue.has_values else []
+        return [*self.vram, self.ram, self.latency, *queue, self.availability]
 
     @property
     def is_empty(self) -> bool:
@@ -112,7 +119,8 @@ class Trend:
     @property
     def chart(self) -> SafeString:
         label = (
-            f"Status, VRAM and RAM used and fetch latency over the last {self.range.label}. "
+            f"Status, VRAM and RAM used, fetch latency and queue depth over the last "
+            f"{self.range.label}. "
             "The table below gives their minimum, average, maximum and last values."
         )
         return charts.trend_chart(self.panels, self.frame, self.max_gap_s, label, self.band)
@@ -125,6 +133,11 @@ class Trend:
             *(panels if self.vram else []),
             charts.Panel("RAM used", "GiB", [self.ram], top=self.ram_top),
             charts.Panel("Fetch latency", "ms", [self.latency]),
+            *(
+                [charts.Panel("Queue depth", "prompts", [self.queue])]
+                if self.queue.has_values
+                else []
+            ),
         ]
 
 
@@ -171,6 +184,9 @@ def trend(
         ram=_series("RAM", "GiB", _pick(snapshots, lambda b: b.ram), down, GIB, latest.ram_used),
         latency=_series(
             "Latency", "ms", _pick(snapshots, lambda b: b.latency), down, 1, latest.latency_ms
+        ),
+        queue=_series(
+            "Queue", "prompts", _pick(snapshots, lambda b: b.queue), down, 1, latest.queue_depth
         ),
         availability=_availability(snapshots),
         band=[charts.BandCell(ts, b.ok, b.total) for ts, b in sorted(snapshots.items())],

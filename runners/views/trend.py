@@ -41,5 +41,6 @@ def _latest(runner: Runner) -> trends.Latest:
         vram_used=tuple(gpu.vram_used for gpu in stats.gpus),
         vram_total=tuple(gpu.vram_total for gpu in stats.gpus),
         latency_ms=state.latency_ms,
+        queue_depth=stats.queue_depth,
         gpu_count=len(stats.gpus),
     )
