@@ -28,16 +28,17 @@ class TrendRange:
     rollup_s: int | None  # the rollups it reads (then newer rows), or None: raw snapshots
 
 
-# About 180 points per series: a point's hover readout costs ~130 bytes, and a 30-day chart
-# must stay under 40 KB (docs/benchmarks.md). Buckets are whole multiples of the rollups read.
+# 90 to 180 points per series: a point's readout for the crosshair costs ~150 bytes with
+# every panel, and a 30-day chart must stay under 40 KB (docs/benchmarks.md: 181 points of
+# 4 hours made 40.9 KB). Buckets are whole multiples of the rollups read.
 RANGES = {
     r.key: r
     for r in (
         TrendRange("1h", "1 h", "hour", HOUR, 20, None),
         TrendRange("24h", "24 h", "24 hours", DAY, 600, rollups.FIVE_MINUTES),
         TrendRange("7d", "7 d", "7 days", 7 * DAY, HOUR, rollups.HOUR),
-        TrendRange("30d", "30 d", "30 days", 30 * DAY, 4 * HOUR, rollups.HOUR),
-        TrendRange("90d", "90 d", "90 days", 90 * DAY, 12 * HOUR, rollups.HOUR),
+        TrendRange("30d", "30 d", "30 days", 30 * DAY, 6 * HOUR, rollups.HOUR),
+        TrendRange("90d", "90 d", "90 days", 90 * DAY, DAY, rollups.HOUR),
     )
 }
 DEFAULT_RANGE = "24h"
