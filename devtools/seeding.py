@@ -6,6 +6,7 @@ A plain module over runners.models: importable whether or not the devtools app i
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.text import slugify
 from runners.history import rollups
 from runners.history.record import fetch_rows
 from runners.models import ApiToken, GpuSample, Runner, Snapshot, StatusChange, Team
+from runners.stats import RunnerStats
 from runners.units import HOUR, now_ts
 from runners.upstream.parse import parse_system_stats  # the parser every fetch uses
 from simulator import Fleet, bodies
@@ -86,6 +88,19 @@ def seed_history(team: Team, fleet: Fleet, hours: int = 36, step_s: int = 120) -
     return written
 
 
+def _stats(sim: SimRunner, seed: int, ts: int) -> RunnerStats:
+    """What a fetch at `ts` would have read; the queue only from servers reached directly."""
+    stats = parse_system_stats(bodies.system_stats(sim, seed, ts))
+    if sim.kind != "direct":
+        return stats
+    queue = bodies.queue(sim, seed, ts)
+    return replace(
+        stats,
+        queue_running=len(queue["queue_running"]),
+        queue_pending=len(queue["queue_pending"]),
+    )
+
+
 def _seed_runner(runner: Runner, sim: SimRunner, seed: int, times: range, down_at: int) -> int:
     snapshots, samples, changes = [], [], []
     previous = None
@@ -94,7 +109,7 @@ def _seed_runner(runner: Runner, sim: SimRunner, seed: int, times: range, down_a
         if status != previous:
             changes.append(StatusChange(runner=runner, ts=ts, status=status))
             previous = status
-        stats = parse_system_stats(bodies.system_stats(sim, seed, ts)) if status == "ok" else None
+        stats = _stats(sim, seed, ts) if status == "ok" else None
         latency = 20 + zlib.crc32(f"{sim.id}{ts}".encode()) % 40 if stats else None
         snapshot, gpu_samples = fetch_rows(runner.pk, ts, status, stats, latency)
         snapshots.append(snapshot)
