@@ -202,7 +202,9 @@ def _shade(band: Sequence[BandCell], frame: Frame, top: int, bottom: int, max_ga
 def _panel(panel: Panel, frame: Frame, top: int, max_gap_s: int) -> str:
     plot_top, bottom = top + HEAD_H, top + HEAD_H + PANEL_H
     values = [v for line in panel.lines for _, v in line.points if v is not None]
-    tick_values = ticks.value_ticks(max(panel.top or 0, max(values, default=0)), most=4)
+    # Headroom over the highest value, so that a line at its maximum does not run on the frame.
+    highest = max(panel.top or 0, 1.1 * max(values, default=0))
+    tick_values = ticks.value_ticks(highest, most=4)
     scale = PANEL_H / tick_values[-1]
 
     def y(value: float) -> float:
