@@ -1,5 +1,7 @@
 """History benchmark: 30 days of 10 s snapshots, then chart, rollup, uptime and prune figures.
 
+Every runner is a direct one with a queue, so charts have all their panels.
+
     .venv/bin/python -m bench.history                  # 50 runners, 2 GPUs each, 30 days, SQLite
     .venv/bin/python -m bench.history --runners 5      # quicker; the charted runner is the same
     .venv/bin/python -m bench.history --database-url postgres://postgres@127.0.0.1/bench_history
@@ -133,7 +135,9 @@ def _timed_seed(runner_ids: list[int], start_ts: int, end_ts: int) -> dict[str, 
     return {"snapshots": snapshots, "seconds": round(seconds, 1)}
 
 
-SNAPSHOT_COLUMNS = ("runner_id", "ts", "status", "ram_used", "ram_total", "latency_ms")
+SNAPSHOT_COLUMNS = (
+    "runner_id", "ts", "status", "ram_used", "ram_total", "latency_ms", "queue_depth"
+)  # fmt: skip
 GPU_COLUMNS = ("runner_id", "ts", "gpu", "vram_used", "vram_total")
 
 
@@ -146,11 +150,11 @@ def _day(runner_ids: list[int], start_ts: int, end_ts: int) -> tuple[list[tuple]
         for rid in runner_ids:
             down_from, down_until = outages[rid]
             if down_from <= ts < down_until:
-                rows.append((rid, ts, "timeout", None, None, None))
+                rows.append((rid, ts, "timeout", None, None, None, None))
                 continue
             load = 0.5 + 0.4 * ((ts // 3600 + rid) % 24) / 24
             rows.append((rid, ts, "ok", int(64 * GIB * load) + rng.randrange(GIB), 64 * GIB,
-                         rng.randrange(20, 200)))  # fmt: skip
+                         rng.randrange(20, 200), rng.randrange(4)))  # fmt: skip
             gpu_rows.extend(
                 (rid, ts, gpu, int(80 * GIB * load) - gpu * GIB + rng.randrange(GIB), 80 * GIB)
                 for gpu in range(GPUS)

@@ -24,7 +24,9 @@ from simulator.runner import SimRunner
 STEP_S = 120  # one made-up fetch every two minutes: a week is 5,040 per runner
 LIVE_S = 10 * MINUTE  # the last minutes are left to real polling
 BATCH = 500  # rows per INSERT: 3,000 parameters, well inside SQLite's and PostgreSQL's limits
-SNAPSHOT_COLUMNS = ("runner_id", "ts", "status", "ram_used", "ram_total", "latency_ms")
+SNAPSHOT_COLUMNS = (
+    "runner_id", "ts", "status", "ram_used", "ram_total", "latency_ms", "queue_depth",
+)  # fmt: skip
 SAMPLE_COLUMNS = ("runner_id", "ts", "gpu", "vram_used", "vram_total")
 
 
@@ -36,6 +38,7 @@ class Shape:
     vram_totals: tuple[int, ...]
     comfyui_version: str
     pack: str = ""  # a custom pack it has, logged as installed during the week
+    has_queue: bool = False  # reached directly: its queue is read too
 
 
 def seed_history(shapes: dict[int, Shape], now_ts: int, days: int = 7, seed: int = 1) -> int:
@@ -68,7 +71,7 @@ def _seed_one(runner_id: int, shape: Shape, start: int, end: int, rng: random.Ra
             status = now_status
             statuses.append(StatusChange(runner_id=runner_id, ts=ts, status=status))
         if down:
-            snapshots.append((runner_id, ts, status, None, None, None))
+            snapshots.append((runner_id, ts, status, None, None, None, None))
             continue
         load = _load(ts, rng)
         snapshots.append(_snapshot(runner_id, ts, shape, load, rng))
@@ -104,7 +107,8 @@ def _snapshot(
 ) -> tuple[object, ...]:
     ram_used = int(shape.ram_total * _clamp(0.15 + 0.5 * load))
     latency_ms = rng.randint(8, 40) + (int(200 * load) if rng.random() < 0.02 else 0)
-    return (runner_id, ts, "ok", ram_used, shape.ram_total, latency_ms)
+    queue_depth = int(rng.random() * 6 * load * load) if shape.has_queue else None
+    return (runner_id, ts, "ok", ram_used, shape.ram_total, latency_ms, queue_depth)
 
 
 def _load(ts: int, rng: random.Random) -> float:
@@ -161,4 +165,5 @@ def _shape(sim: SimRunner) -> Shape:
         vram_totals=(machine.gpu.vram_total,) * machine.gpu_count if machine.gpu.vram_total else (),
         comfyui_version=machine.comfyui_version,
         pack=packs[0] if packs else "",
+        has_queue=sim.kind == "direct",
     )

@@ -2,8 +2,10 @@
 
 Runs `manage.py demo` (a simulated fleet and the development server) on free loopback ports with
 a throwaway database, logs in as demo/demo in Debian's chromium, waits for the cards to fill,
-and shoots the dashboard (cards and table) and a runner page at 1280 and 390 px wide, light and
-dark, and the extension matrix, the capacity finder and a workflow check at 1280 px.
+and shoots the dashboard (cards and table) and runner pages at 1280 and 390 px wide, light and
+dark: a 4-GPU runner, a CPU-only runner and a runner with outages (the demo seeds a week of
+history with outages), each page whole; and the extension matrix, the capacity finder and a
+workflow check at 1280 px.
 `python docs/screenshots.py alerts` shoots only the alerts page: a webhook channel being
 added, then its delivery log after test sends to a receiver on loopback.
 """
@@ -33,6 +35,8 @@ from tests.browser import CHROMIUM, LAUNCH_ARGS  # noqa: E402  (the browser the 
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 RUNNER_PAGE = "/runners/demo/comfy-gpu-01-a100-80gb-x4/"
+CPU_RUNNER_PAGE = "/runners/demo/studio-cpu-only/"
+OUTAGES_RUNNER_PAGE = "/runners/demo/workstation-01-rtx-4090/"
 UNSETTLED = (
     ":is(article.card, tr)[data-status=pending], :is(article.card, tr)[data-status=refreshing]"
 )
@@ -41,6 +45,8 @@ PAGES = [
     ("dashboard", "/", "article.card"),
     ("table", "/?view=table", "table.fleet-table tbody tr"),
     ("runner", RUNNER_PAGE, "article.card"),
+    ("runner-cpu", CPU_RUNNER_PAGE, "article.card"),
+    ("runner-outages", OUTAGES_RUNNER_PAGE, "table.outages"),
 ]
 MAX_PNG_BYTES = 400_000
 # Fleet intelligence pages, shot once (1280 px, light) after the inventories came in.
@@ -155,7 +161,9 @@ def capture(page: Page, path: str, ready: str, png: Path) -> Path:
     page.goto(path)
     expect(page.locator(ready).first).to_be_visible()
     expect(page.locator(UNSETTLED)).to_have_count(0)
-    page.screenshot(path=png, animations="disabled", caret="hide")
+    page.screenshot(
+        path=png, animations="disabled", caret="hide", full_page=path.startswith("/runners/")
+    )
     return png
 
 

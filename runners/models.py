@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -144,6 +146,15 @@ class Runner(models.Model):
     def headers_are_readable(self) -> bool:
         """False when no key in FIELD_ENCRYPTION_KEYS decrypts the stored headers."""
         return is_readable(self, "headers")
+
+    @property
+    def shown_base_url(self) -> str:
+        """The base URL for team pages: scheme, host, port and path, never credentials in it."""
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        netloc = f"[{host}]" if ":" in host else host
+        netloc += f":{parts.port}" if parts.port else ""
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
     @property
     def tag_list(self) -> list[str]:

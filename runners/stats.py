@@ -28,6 +28,9 @@ IDLE_VRAM_USED = 0.1
 # From this much VRAM in use a GPU is shown in the warning tone.
 VRAM_WARN_USED = 0.9
 OTHER_PACK = "(other)"
+# Why a ComfyUI server's dev mode reads as it does, when its setting route did not say.
+DEV_MODE_DEFAULT = "default"  # never saved: the route answers null, and ComfyUI's default is off
+DEV_MODE_NEEDS_USER = "needs_user"  # --multi-user: settings routes answer 401 without comfy-user
 
 _VERSION = re.compile(r"v?(\d+(?:\.\d+)*)", re.IGNORECASE)
 
@@ -136,6 +139,7 @@ class RunnerStats:
     pytorch_version: str | None = None
     devices: tuple[Device, ...] = ()
     dev_mode: bool | None = None
+    dev_mode_note: str = ""  # DEV_MODE_DEFAULT, DEV_MODE_NEEDS_USER or empty
     extensions: tuple[str, ...] = ()  # the first paths only; `extensions_total` counts them all
     extensions_total: int = 0
     queue_running: int | None = None
@@ -168,6 +172,21 @@ class RunnerStats:
         if self.ram_total is None or self.ram_free is None:
             return None
         return self.ram_total - self.ram_free
+
+    @property
+    def dev_mode_label(self) -> str:
+        """`on`, `off`, `off (default)`, or why it is unknown."""
+        if self.dev_mode_needs_user:
+            return "unknown: multi-user server"
+        if self.dev_mode is None:
+            return "—"
+        if self.dev_mode:
+            return "on"
+        return "off (default)" if self.dev_mode_note == DEV_MODE_DEFAULT else "off"
+
+    @property
+    def dev_mode_needs_user(self) -> bool:
+        return self.dev_mode_note == DEV_MODE_NEEDS_USER
 
     @property
     def os_name(self) -> str | None:
@@ -211,6 +230,13 @@ class RunnerStats:
             for d in self.gpus
             if d.vram_used_fraction is not None and d.vram_used_fraction < IDLE_VRAM_USED
         )
+
+    @property
+    def queue_depth(self) -> int | None:
+        """Prompts running and waiting; None without a queue to ask (ComfyControl)."""
+        if self.queue_running is None:
+            return None
+        return self.queue_running + (self.queue_pending or 0)
 
     @property
     def is_busy(self) -> bool | None:

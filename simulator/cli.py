@@ -77,4 +77,6 @@ def _notes(runner: SimRunner) -> str:
     notes = [f"needs {name} header" for name in runner.headers]
     if runner.legacy:
         notes.append("legacy: no /api/ routes")
+    if runner.multi_user:
+        notes.append("--multi-user: settings need a comfy-user header")
     return f"  [{'; '.join(notes)}]" if notes else ""

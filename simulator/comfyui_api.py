@@ -65,6 +65,8 @@ def _answer(fleet: Fleet, runner: SimRunner, request: Request, path: str) -> Out
         render = lambda runner, _seed, _now: inventory.model_files(runner, folder)  # noqa: E731
     if render is None or request.method != "GET":
         return NOT_FOUND
+    if path.startswith("/settings/") and runner.multi_user and request.header("comfy-user") is None:
+        return error(401)  # ComfyUI's user manager knows no "default" user
     return Outcome.json(200, render(runner, fleet.seed, fleet.clock()))
 
 

@@ -82,6 +82,7 @@ def _direct(i: int, rng: random.Random, seed: int) -> SimRunner:
         tags=(machine.tag, "legacy") if legacy else (machine.tag,),
         headers=headers,
         legacy=legacy,
+        multi_user=i % 8 == 4,
         **_software(machine, i, rng),
     )
 

@@ -46,6 +46,7 @@ class SimRunner:
     status: str = "active"
     legacy: bool = False  # ComfyUI from before mid-2024: no /api/... routes
     dev_mode: bool | None = None  # None: the setting was never saved
+    multi_user: bool = False  # --multi-user: settings routes answer 401 without comfy-user
     load: float = 0.5  # how busy the machine tends to be, 0..1
     queue_depth_max: int = 4
     created_at: str = "2024-01-15T10:30:00Z"

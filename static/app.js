@@ -59,6 +59,17 @@
     document.title = failing ? "(" + failing + " failing) " + base : base;
   }
 
+  // A new share link's Copy button; the link stays selectable where the clipboard is refused.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    field.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; });
+    }
+  });
+
   function refreshed(root) {
     localClocks(root);
     reopen(root);

@@ -26,7 +26,19 @@ def test_a_refresh_records_one_snapshot_and_the_state(comfyui):
     assert state.status == "ok"
     assert state.stats["comfyui_version"] == "0.3.64"
     assert Snapshot.objects.filter(runner=runner, status="ok").count() == 1
-    assert GpuSample.objects.filter(runner=runner).count() == 1
+    assert GpuSample.objects.filter(runner=runner).count() == 0  # a CPU server: RAM only
+
+
+@pytest.mark.django_db
+def test_a_refresh_records_the_queue_depth_of_a_server_with_a_queue(comfyui):
+    comfyui.expect_request("/api/queue").respond_with_json(
+        {"queue_running": [[1, "a"]], "queue_pending": [[2, "b"], [3, "c"]]}
+    )
+    runner = make_runner(make_team(), base_url=comfyui.url_for(""))
+
+    polling.refresh(runner)
+
+    assert Snapshot.objects.get(runner=runner).queue_depth == 3
 
 
 @pytest.mark.django_db

@@ -127,7 +127,7 @@ def test_polling_rolls_up_the_last_bucket_when_a_fetch_opens_a_new_one(comfyui):
 
     rollup = SnapshotRollup.objects.get()
     assert (rollup.span_s, rollup.ts, rollup.total, rollup.ok) == (300, T0, 2, 2)
-    assert GpuRollup.objects.filter(ts=T0).count() == 1
+    assert not GpuRollup.objects.exists()  # a CPU server: no GPU samples to roll up
 
 
 def test_polling_leaves_hours_to_the_catch_up_of_every_runner(comfyui):

@@ -3,7 +3,7 @@
 import pytest
 
 from runners.history import buckets, rollups, trends
-from runners.models import SnapshotRollup
+from runners.models import Snapshot, SnapshotRollup
 from tests.factories import make_runner, make_snapshot, make_team
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_a_long_range_reads_rollups_then_the_rows_not_rolled_up_yet(runner, key)
 
     frame = trend.frame
     raw = buckets.snapshots(runner.pk, frame.start_ts, frame.end_ts, frame.bucket_s)
-    assert values(trend.memory[0]) == pytest.approx(
+    assert values(trend.ram) == pytest.approx(
         [b.ram.mean / GIB if b.ok else None for _, b in sorted(raw.items())]
     )
     assert values(trend.availability) == pytest.approx(
@@ -67,7 +67,7 @@ def test_the_last_hour_reads_raw_snapshots_only(runner):
 def test_a_bucket_where_every_fetch_failed_breaks_the_line_and_reads_zero_availability(runner):
     trend = trends.trend(runner.pk, trends.RANGES["24h"], 60, NOW)
 
-    down = [ts for ts, value in trend.memory[0].points if value is None]
+    down = [ts for ts, value in trend.ram.points if value is None]
     assert down
     assert all(dict(trend.availability.points)[ts] == 0 for ts in down)
     assert all(dict(trend.latency.points)[ts] is None for ts in down)
@@ -84,6 +84,26 @@ def test_ranges_that_read_rollups_use_whole_rollups_per_bucket():
             assert trend_range.bucket_s % trend_range.rollup_s == 0
 
 
-def test_lines_break_after_two_and_a_half_polls_without_data(runner):
+def test_lines_break_after_two_and_a_half_polls_without_data():
+    runner = make_runner(make_team())
     assert trends.trend(runner.pk, trends.RANGES["1h"], 60, NOW).max_gap_s == 150
     assert trends.trend(runner.pk, trends.RANGES["7d"], 60, NOW).max_gap_s == 9000
+
+
+def test_queue_depth_gets_its_own_panel_for_a_runner_with_a_queue():
+    runner = make_runner(make_team())
+    for i, depth in enumerate((0, 2, 3, 1)):
+        Snapshot.objects.create(
+            runner=runner, ts=NOW - 200 + 50 * i, status="ok", queue_depth=depth
+        )
+
+    trend = trends.trend(runner.pk, trends.RANGES["1h"], 60, NOW)
+
+    assert [p.title for p in trend.panels] == ["RAM used", "Fetch latency", "Queue depth"]
+    assert trend.queue.high == 3
+
+
+def test_a_runner_without_a_queue_has_no_queue_panel(runner):
+    trend = trends.trend(runner.pk, trends.RANGES["1h"], 60, NOW)
+
+    assert "Queue depth" not in [p.title for p in trend.panels]

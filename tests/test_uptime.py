@@ -25,6 +25,10 @@ def runner():
     return make_runner(make_team())
 
 
+def fractions(found):
+    return {runner_id: [each.fraction for each in windows] for runner_id, windows in found.items()}
+
+
 def rollup(runner, ts, total, ok, span_s=HOUR):
     SnapshotRollup.objects.create(
         runner=runner, span_s=span_s, ts=ts - ts % span_s, total=total, ok=ok
@@ -37,14 +41,14 @@ def test_availability_adds_up_hours_then_five_minutes_then_the_latest_fetches(ru
     make_snapshot(runner, NOW - 60)
     make_snapshot(runner, NOW - 30, status="timeout")
 
-    assert uptime.availability([runner.pk], [DAY], NOW) == {runner.pk: [378 / 392]}
+    assert fractions(uptime.availability([runner.pk], [DAY], NOW)) == {runner.pk: [378 / 392]}
 
 
 def test_rows_of_one_period_in_two_spans_count_once(runner):
     rollup(runner, NOW - 2 * HOUR, total=360, ok=360)
     rollup(runner, NOW - 2 * HOUR, total=30, ok=0, span_s=300)  # inside that hour
 
-    assert uptime.availability([runner.pk], [DAY], NOW) == {runner.pk: [1.0]}
+    assert fractions(uptime.availability([runner.pk], [DAY], NOW)) == {runner.pk: [1.0]}
 
 
 def test_each_window_counts_only_the_fetches_inside_it(runner):
@@ -52,7 +56,7 @@ def test_each_window_counts_only_the_fetches_inside_it(runner):
     rollup(runner, NOW - 20 * DAY, total=30, ok=15)
     rollup(runner, NOW - HOUR, total=30, ok=30)
 
-    assert uptime.availability([runner.pk], [DAY, 7 * DAY, 30 * DAY], NOW) == {
+    assert fractions(uptime.availability([runner.pk], [DAY, 7 * DAY, 30 * DAY], NOW)) == {
         runner.pk: [1.0, 30 / 60, 45 / 90]
     }
 
@@ -61,7 +65,7 @@ def test_a_runner_without_fetches_has_no_availability(runner):
     assert uptime.windows_for(runner.pk, NOW) == [("24 h", None), ("7 d", None), ("30 d", None)]
 
 
-def test_availability_of_many_runners_takes_one_query(runner):
+def test_availability_of_many_runners_takes_two_queries(runner):
     runners = [runner, *(make_runner(runner.team) for _ in range(4))]
     for each in runners:
         rollup(each, NOW - HOUR, total=10, ok=9)
@@ -70,8 +74,8 @@ def test_availability_of_many_runners_takes_one_query(runner):
     with CaptureQueriesContext(connection) as queries:
         found = uptime.availability([r.pk for r in runners], [DAY], NOW)
 
-    assert len(queries) == 1
-    assert found == {r.pk: [10 / 11] for r in runners}
+    assert len(queries) == 2
+    assert fractions(found) == {r.pk: [10 / 11] for r in runners}
 
 
 def change(runner, ts, status):
@@ -142,3 +146,18 @@ def test_pausing_is_logged_as_a_status_change(runner):
     polling.refresh(Runner.objects.get(pk=runner.pk))
 
     assert list(StatusChange.objects.values_list("status", flat=True)) == ["paused"]
+
+
+def test_the_status_log_merges_a_status_logged_twice_and_ends_with_the_current_one(runner):
+    change(runner, 1000, "ok")
+    change(runner, 1500, "ok")
+    change(runner, 2000, "timeout")
+
+    log = uptime.status_log(runner.pk, now_ts=3000, current=("ok", 2600))
+
+    assert [(r.status, r.start_ts, r.end_ts, r.seconds) for r in log.runs] == [
+        ("ok", 2600, None, 400),
+        ("timeout", 2000, 2600, 600),
+        ("ok", 1000, 2000, 1000),
+    ]
+    assert [(o.start_ts, o.end_ts, o.ended_by) for o in log.outages] == [(2000, 2600, "ok")]

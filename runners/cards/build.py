@@ -72,7 +72,7 @@ class Card:
     stats: RunnerStats | None
     face: Face
     sparkline: SafeString | None
-    uptime: float | None = None  # fraction of ok fetches over the last 24 h
+    uptime: uptime.Uptime | None = None  # over the last 24 h
 
     @property
     def status(self) -> Status:
@@ -128,7 +128,7 @@ class Card:
 
 
 def cards_for(runners: Sequence[Runner], audience: Audience) -> list[Card]:
-    """Cards for runners loaded with `select_related("team", "state")`, in two extra queries."""
+    """Cards for runners loaded with `select_related("team", "state")`, in three extra queries."""
     now = timezone.now()
     runner_ids = [r.pk for r in runners]
     floor = interval_floor(runners)

@@ -21,6 +21,7 @@ FILTERS = (
     "duration",
     "epoch",
     "availability",
+    "uptime_figure",
 )
 
 

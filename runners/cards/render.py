@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from runners.cards.build import Audience, Card, Face, cards_for, drift_of, face_of, interval_floor
 from runners.models import Runner
+from runners.units import HOUR, now_ts
 
 # Each view of the dashboard renders a runner as one fragment: a card, or a table row.
 TEMPLATES = {"cards": "cards/card.html", "table": "cards/row.html"}
@@ -94,7 +95,8 @@ def _render(card: Card, view: str = "cards") -> str:
 
 
 def _key(runner: Runner, face: Face, audience: Audience, view: str = "cards") -> str:
-    """The stats, sparkline and uptime change only with a fetch, so with `face.version`.
+    """The stats and sparkline change only with a fetch, so with `face.version`; the uptime
+    window also moves on the hour.
 
     Ages ("12 s ago") are the exception: app.js keeps them current in the browser.
     """
@@ -111,6 +113,7 @@ def _key(runner: Runner, face: Face, audience: Audience, view: str = "cards") ->
         audience.may_refresh(runner),
         face,
         None if audience.is_public else drift_of(runner),
+        now_ts() // HOUR,
     )
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
     return f"card:{runner.pk}:{digest}"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -52,12 +53,15 @@ def _segments(
     return [s if len(s) > 1 else [s[0], (s[0][0] + 0.5, s[0][1])] for s in segments]
 
 
-# Trend charts: stacked panels sharing one time axis, in a 1000-unit-wide viewBox.
+# Trend charts: a status band, then stacked panels sharing one time axis, in a 1000-unit-wide
+# viewBox. Value labels sit inside the plot, so the chart keeps its width on a phone, where
+# CSS enlarges the text (a 1000-unit chart is ~340 px wide at 390 px: 34 units = 11.5 px).
 WIDTH = 1000
-LEFT, RIGHT = 48, 8
-HEAD_H, PANEL_H, GAP, AXIS_H = 24, 110, 12, 20
+LEFT, RIGHT = 8, 8
+BAND_TOP, BAND_H = 44, 16
+HEAD_H, PANEL_H, GAP, AXIS_H = 56, 170, 8, 44
 COLOURS = 6
-DECIMALS = {"GiB": 1, "ms": 0, "%": 1}
+DECIMALS = {"GiB": 1, "ms": 0, "%": 1, "prompts": 1}
 
 Point = tuple[int, float | None]
 
@@ -72,12 +76,25 @@ class Line(Protocol):
 
 @dataclass(frozen=True)
 class Panel:
-    """A chart panel: lines in one unit; `top` fixes the y axis (100 for percentages)."""
+    """A chart panel: lines in one unit; `top` fixes the y axis (a GPU's VRAM, say)."""
 
     title: str
     unit: str
     lines: Sequence[Line]
     top: float | None = None
+
+
+@dataclass(frozen=True)
+class BandCell:
+    """A bucket of the status band: how many fetches, how many of them ok."""
+
+    ts: int
+    ok: int
+    total: int
+
+    @property
+    def tone(self) -> str:
+        return "ok" if self.ok == self.total else "down" if not self.ok else "part"
 
 
 @dataclass(frozen=True)
@@ -100,36 +117,94 @@ class Frame:
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """`12.3 GiB`, `45 ms`, `99.5 %`; an em dash for None."""
+    """`12.3 GiB`, `45 ms`, `99.5 %`; an em dash for None. Percentages round down, so that
+    only a perfect record reads 100 % (and the uptime panel and the chart agree)."""
     if value is None:
         return "—"
+    if unit == "%":
+        value = math.floor(value * 10 + 1e-9) / 10
     return f"{value:.{DECIMALS.get(unit, 1)}f} {unit}"
 
 
-def trend_chart(panels: Sequence[Panel], frame: Frame, max_gap_s: int, label: str) -> SafeString:
-    """Panels stacked over one time axis, with a hover readout per bucket.
+def trend_chart(
+    panels: Sequence[Panel],
+    frame: Frame,
+    max_gap_s: int,
+    label: str,
+    band: Sequence[BandCell] = (),
+) -> SafeString:
+    """A status band and panels stacked over one time axis, with a readout per bucket
+    (static/app.js draws a crosshair from them). Buckets with failed fetches are shaded
+    across every panel.
 
     Lines break at None (the runner was down) and where points are more than `max_gap_s`
     apart (nothing was recorded).
     """
-    height = len(panels) * (HEAD_H + PANEL_H + GAP) - GAP + AXIS_H
-    body = [_time_axis(frame, height - AXIS_H)]
+    first = BAND_TOP + BAND_H + GAP
+    bottom = first + len(panels) * (HEAD_H + PANEL_H + GAP) - GAP
+    body = [
+        _time_axis(frame, bottom),
+        _shade(band, frame, BAND_TOP, bottom, max_gap_s),
+        _band(band, frame, max_gap_s),
+    ]
     for number, panel in enumerate(panels):
-        body.append(_panel(panel, frame, number * (HEAD_H + PANEL_H + GAP), max_gap_s))
-    body.append(_hover(panels, frame, height - AXIS_H))
+        body.append(_panel(panel, frame, first + number * (HEAD_H + PANEL_H + GAP), max_gap_s))
+    body.append(_hover(panels, band, frame, bottom))
+    body.append(f'<path class="crosshair" d="M0 {BAND_TOP}V{bottom}" visibility="hidden"/>')
     return format_html(
-        '<svg class="trend" viewBox="0 0 {} {}" role="img" aria-label="{}" font-size="12">{}</svg>',
+        '<svg class="trend" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
         WIDTH,
-        height,
+        bottom + AXIS_H,
         label,
         mark_safe("".join(body)),  # noqa: S308 (every piece is escaped where it is built)
     )
 
 
+def _runs(
+    band: Sequence[BandCell], frame: Frame, tones: Collection[str], max_gap_s: int
+) -> list[tuple[str, int, int]]:
+    """Buckets of one tone merged while no other tone and no gap in recording comes between:
+    (tone, start ts, end ts), a few bytes each."""
+    runs: list[tuple[str, int, int]] = []
+    previous = None
+    for cell in band:
+        joins = previous is not None and previous.tone == cell.tone
+        previous = cell
+        if cell.tone not in tones:
+            continue
+        if joins and runs and cell.ts - runs[-1][2] < max_gap_s:
+            runs[-1] = (cell.tone, runs[-1][1], cell.ts + frame.bucket_s)
+        else:
+            runs.append((cell.tone, cell.ts, cell.ts + frame.bucket_s))
+    return runs
+
+
+def _rects(runs: list[tuple[str, int, int]], frame: Frame, top: int, height: int) -> str:
+    return "".join(
+        f'<rect class="{tone}" x="{max(LEFT, frame.x(start)):.0f}" y="{top}" '
+        f'width="{max(1.0, frame.x(end) - max(LEFT, frame.x(start))):.0f}" height="{height}"/>'
+        for tone, start, end in runs
+    )
+
+
+def _band(band: Sequence[BandCell], frame: Frame, max_gap_s: int) -> str:
+    """The heartbeat strip: green where every fetch was ok, red where none was."""
+    title = f'<text class="title" x="0" y="{BAND_TOP - 8}">Status</text>'
+    runs = _runs(band, frame, ("ok", "part", "down"), max_gap_s)
+    return f'{title}<g class="band">{_rects(runs, frame, BAND_TOP, BAND_H)}</g>'
+
+
+def _shade(band: Sequence[BandCell], frame: Frame, top: int, bottom: int, max_gap_s: int) -> str:
+    runs = _runs(band, frame, ("part", "down"), max_gap_s)
+    return f'<g class="shade">{_rects(runs, frame, top, bottom - top)}</g>'
+
+
 def _panel(panel: Panel, frame: Frame, top: int, max_gap_s: int) -> str:
     plot_top, bottom = top + HEAD_H, top + HEAD_H + PANEL_H
     values = [v for line in panel.lines for _, v in line.points if v is not None]
-    tick_values = ticks.value_ticks(panel.top or max(values, default=0))
+    # Headroom over the highest value, so that a line at its maximum does not run on the frame.
+    highest = max(panel.top or 0, 1.1 * max(values, default=0))
+    tick_values = ticks.value_ticks(highest, most=4)
     scale = PANEL_H / tick_values[-1]
 
     def y(value: float) -> float:
@@ -138,12 +213,9 @@ def _panel(panel: Panel, frame: Frame, top: int, max_gap_s: int) -> str:
     grid = "".join(f"M{LEFT} {y(v):.0f}H{WIDTH - RIGHT}" for v in tick_values)
     labels = "".join(
         format_html(
-            '<text x="{}" y="{}" text-anchor="end" dy="4">{}</text>',
-            LEFT - 6,
-            round(y(v)),
-            ticks.value_label(v),
+            '<text x="{}" y="{}">{}</text>', LEFT + 4, round(y(v)) + 3, ticks.value_label(v)
         )
-        for v in tick_values
+        for v in tick_values[1:]
     )
     lines = "".join(
         f'<path class="c{n % COLOURS}" d="{_path(line.points, frame, y, max_gap_s)}"/>'
@@ -151,7 +223,7 @@ def _panel(panel: Panel, frame: Frame, top: int, max_gap_s: int) -> str:
     )
     return (
         f'<g class="grid"><path d="{grid}"/></g>'
-        f"{_legend(panel, top)}{labels}"
+        f'{_legend(panel, top)}<g class="values">{labels}</g>'
         f'<g class="lines" fill="none" stroke-width="2" stroke-linecap="round" '
         f'stroke-linejoin="round">{lines}</g>'
         f'<rect class="frame" x="{LEFT}" y="{plot_top}" width="{frame.plot_width:.0f}" '
@@ -161,22 +233,23 @@ def _panel(panel: Panel, frame: Frame, top: int, max_gap_s: int) -> str:
 
 def _legend(panel: Panel, top: int) -> str:
     title = f"{panel.title} ({panel.unit})"
-    parts = [format_html('<text class="title" x="0" y="{}">{}</text>', top + 14, title)]
-    # The server cannot measure text: about 7 units a character at font-size 12 (7.5 bold).
-    x = len(title) * 7.5 + 24
+    parts = [format_html('<text class="title" x="0" y="{}">{}</text>', top + HEAD_H - 8, title)]
+    # The server cannot measure text: about 8 units a character at 14 (9 bold).
+    x = len(title) * 9 + 24
     for n, line in enumerate(panel.lines):
         parts.append(
             format_html(
-                '<path class="c{}" d="M{} {}h16" stroke-width="3"/><text x="{}" y="{}">{}</text>',
+                '<g class="key"><path class="c{}" d="M{} {}h16" stroke-width="3"/>'
+                '<text x="{}" y="{}">{}</text></g>',
                 n % COLOURS,
                 round(x),
-                top + 10,
+                top + HEAD_H - 13,
                 round(x) + 20,
-                top + 14,
+                top + HEAD_H - 8,
                 line.label,
             )
         )
-        x += 20 + len(line.label) * 7 + 18
+        x += 20 + len(line.label) * 8 + 18
     return f'<g class="legend">{"".join(parts)}</g>'
 
 
@@ -200,23 +273,26 @@ def _path(
 
 
 def _time_axis(frame: Frame, bottom: int) -> str:
-    marks = ticks.time_ticks(frame.start_ts, frame.end_ts, timezone.get_current_timezone())
-    grid = "".join(f"M{frame.x(ts):.0f} 0V{bottom}" for ts, _ in marks)
+    marks = ticks.time_ticks(frame.start_ts, frame.end_ts, timezone.get_current_timezone(), 6)
+    grid = "".join(f"M{frame.x(ts):.0f} {BAND_TOP}V{bottom}" for ts, _ in marks)
     labels = "".join(
         format_html(
             '<text x="{}" y="{}" text-anchor="middle">{}</text>',
             round(frame.x(ts)),
-            bottom + 15,
+            bottom + 34,
             text,
         )
         for ts, text in marks
+        if LEFT + 40 <= frame.x(ts) <= WIDTH - RIGHT - 40
     )
     return f'<g class="grid"><path d="{grid}"/></g><g class="axis">{labels}</g>'
 
 
-def _hover(panels: Sequence[Panel], frame: Frame, bottom: int) -> str:
-    """One invisible column per bucket whose <title> is the readout of every line there."""
-    readouts: dict[int, list[str]] = {}
+def _hover(panels: Sequence[Panel], band: Sequence[BandCell], frame: Frame, bottom: int) -> str:
+    """One invisible column per bucket whose <title> is the time and every line's value there."""
+    readouts: dict[int, list[str]] = {
+        cell.ts: [f"Up {format_value(100 * cell.ok / cell.total, '%')}"] for cell in band
+    }
     for panel in panels:
         for line in panel.lines:
             for ts, value in line.points:
@@ -225,8 +301,9 @@ def _hover(panels: Sequence[Panel], frame: Frame, bottom: int) -> str:
     tz = timezone.get_current_timezone()
     columns = "".join(
         format_html(
-            '<path d="M{} 0V{}"><title>{}\n{}</title></path>',
+            '<path d="M{} {}V{}"><title>{}\n{}</title></path>',
             round(frame.centre(ts)),
+            BAND_TOP,
             bottom,
             ticks.moment_label(ts, tz, frame.bucket_s),
             "\n".join(readouts[ts]),

@@ -43,12 +43,14 @@ class Stat:
 
 @dataclass(frozen=True)
 class Bucket:
-    """A bucket of snapshots: how many, how many ok, and the RAM and latency of the ok ones."""
+    """A bucket of snapshots: how many, how many ok, and the RAM, latency and queue depth of
+    the ok ones."""
 
     total: int
     ok: int
     ram: Stat
     latency: Stat
+    queue: Stat = Stat()
 
     def merged(self, other: Bucket) -> Bucket:
         return Bucket(
@@ -56,6 +58,7 @@ class Bucket:
             self.ok + other.ok,
             self.ram.merged(other.ram),
             self.latency.merged(other.latency),
+            self.queue.merged(other.queue),
         )
 
 
@@ -89,12 +92,14 @@ SNAPSHOT_AGGREGATES = {
     "ok_n": Count("pk", filter=Q(status=Status.OK)),
     **_raw("ram_used", "ram"),
     **_raw("latency_ms", "latency"),
+    **_raw("queue_depth", "queue"),
 }
 ROLLUP_AGGREGATES = {
     "all_n": Sum("total"),
     "ok_n": Sum("ok"),
     **_rolled("ram", "ok"),
     **_rolled("latency", "ok"),
+    **_rolled("queue", "ok"),
 }
 GPU_AGGREGATES = _raw("vram_used", "vram")
 GPU_ROLLUP_AGGREGATES = _rolled("vram", "samples")
@@ -109,7 +114,11 @@ def snapshots(
     """
     return {
         row["bucket"] * bucket_s: Bucket(
-            row["all_n"], row["ok_n"], _stat(row, "ram"), _stat(row, "latency")
+            row["all_n"],
+            row["ok_n"],
+            _stat(row, "ram"),
+            _stat(row, "latency"),
+            _stat(row, "queue"),
         )
         for row in snapshot_rows([runner_id], since, until, bucket_s, rollup_s)
     }

@@ -20,6 +20,7 @@ class Snapshot(models.Model):
     ram_used = models.BigIntegerField(null=True)
     ram_total = models.BigIntegerField(null=True)
     latency_ms = models.PositiveIntegerField(null=True)
+    queue_depth = models.PositiveIntegerField(null=True)  # running + pending; direct runners
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["runner", "ts"], name="one_snapshot_per_ts")]
@@ -51,7 +52,7 @@ class GpuSample(models.Model):
 class SnapshotRollup(models.Model):
     """Five minutes or an hour (`span_s`) of one runner's snapshots, from `ts` (epoch seconds).
 
-    Availability is ok / total; RAM and latency come from the ok snapshots only.
+    Availability is ok / total; RAM, latency and queue depth come from the ok snapshots only.
     """
 
     runner = models.ForeignKey(
@@ -67,6 +68,9 @@ class SnapshotRollup(models.Model):
     latency_min = models.PositiveIntegerField(null=True)
     latency_avg = models.PositiveIntegerField(null=True)
     latency_max = models.PositiveIntegerField(null=True)
+    queue_min = models.PositiveIntegerField(null=True)
+    queue_avg = models.PositiveIntegerField(null=True)
+    queue_max = models.PositiveIntegerField(null=True)
 
     class Meta:
         constraints = [

@@ -33,33 +33,37 @@ def record(
     """Write the fetch at `ts`: its snapshot and GPU samples, the rollup it completes, the
     status log and the software change log. Stats and latency only for a successful fetch.
     """
-    if _write_snapshot(runner_id, ts, status, stats, latency_ms) and stats is not None:
-        _write_gpu_samples(runner_id, ts, stats)
+    # One snapshot a second: a second fetch in the same second (the clock went back) is dropped.
+    if not Snapshot.objects.filter(runner_id=runner_id, ts=ts).exists():
+        snapshot, samples = fetch_rows(runner_id, ts, status, stats, latency_ms)
+        snapshot.save()
+        GpuSample.objects.bulk_create(samples)
     rollups.after_fetch(runner_id, previous.fetched_ts, ts)
     uptime.note_status(runner_id, ts, previous.status, status)
     if stats is not None:
         changelog.note(runner_id, ts, previous.stats, stats)
 
 
-def _write_snapshot(
-    runner_id: int, ts: int, status: Status, stats: RunnerStats | None, latency_ms: int | None
-) -> bool:
-    """Write the fetch's snapshot; False if one exists for that second (the clock went back)."""
-    if Snapshot.objects.filter(runner_id=runner_id, ts=ts).exists():
-        return False
-    Snapshot.objects.create(
+def fetch_rows(
+    runner_id: int,
+    ts: int,
+    status: str,
+    stats: RunnerStats | None = None,
+    latency_ms: int | None = None,
+) -> tuple[Snapshot, list[GpuSample]]:
+    """The unsaved rows of one fetch: its snapshot, and a sample per real GPU (a CPU's or MPS
+    device's "VRAM" is the RAM the snapshot holds)."""
+    snapshot = Snapshot(
         runner_id=runner_id,
         ts=ts,
         status=status,
         ram_used=stats and stats.ram_used,
         ram_total=stats and stats.ram_total,
         latency_ms=latency_ms,
+        queue_depth=stats and stats.queue_depth,
     )
-    return True
-
-
-def _write_gpu_samples(runner_id: int, ts: int, stats: RunnerStats) -> None:
-    GpuSample.objects.bulk_create(
+    gpus = stats.gpus[:MAX_GPU_SAMPLES] if stats else ()
+    samples = [
         GpuSample(
             runner_id=runner_id,
             ts=ts,
@@ -67,5 +71,6 @@ def _write_gpu_samples(runner_id: int, ts: int, stats: RunnerStats) -> None:
             vram_used=device.vram_used,
             vram_total=device.vram_total,
         )
-        for number, device in enumerate(stats.devices[:MAX_GPU_SAMPLES])
-    )
+        for number, device in enumerate(gpus)
+    ]
+    return snapshot, samples

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models import Manager, Model, OuterRef, QuerySet, Subquery
 
 from runners.history import buckets
-from runners.models import GpuRollup, Runner, SnapshotRollup
+from runners.models import GpuRollup, Runner, Snapshot, SnapshotRollup
 from runners.units import HOUR, MINUTE
 
 FIVE_MINUTES = 5 * MINUTE
@@ -60,15 +61,61 @@ def roll_up_all(now_ts: int) -> int:
     return written
 
 
+@dataclass(frozen=True)
+class Frontier:
+    """Per span, the start of the first bucket after the runner's newest rollup (0 if none);
+    and when its first recorded row (a rollup or a snapshot) starts."""
+
+    next: dict[int, int]
+    first_ts: int | None
+
+
+def frontiers(runner_ids: Collection[int]) -> dict[int, Frontier]:
+    """Each runner's Frontier, in one query of index seeks.
+
+    Readers take each span's rollups before its frontier and finer rows after it, so that
+    everything recorded counts once whichever rollup jobs have run.
+    """
+    seeks = {
+        f"newest_{span}": _seek(SnapshotRollup.objects.filter(span_s=span), "-ts") for span in SPANS
+    }
+    seeks |= {
+        f"first_{span}": _seek(SnapshotRollup.objects.filter(span_s=span), "ts") for span in SPANS
+    }
+    seeks["first_raw"] = _seek(Snapshot.objects, "ts")
+    rows = Runner.objects.filter(pk__in=list(runner_ids)).annotate(**seeks).values("pk", *seeks)
+    found = {}
+    for row in rows:
+        firsts = [ts for name, ts in row.items() if name.startswith("first_") and ts is not None]
+        found[row["pk"]] = Frontier(
+            {span: 0 if (ts := row[f"newest_{span}"]) is None else ts + span for span in SPANS},
+            min(firsts, default=None),
+        )
+    return found
+
+
+def _seek(rows: QuerySet | Manager, order: str) -> Subquery:
+    return Subquery(rows.filter(runner=OuterRef("pk")).order_by(order).values("ts")[:1])
+
+
 def next_unrolled(runner_id: int, span_s: int) -> int:
     """The start of the first bucket after the runner's newest rollup of span_s (0 if none)."""
-    newest = (
-        SnapshotRollup.objects.filter(runner_id=runner_id, span_s=span_s)
-        .order_by("-ts")
-        .values_list("ts", flat=True)
-        .first()
-    )
-    return 0 if newest is None else newest + span_s
+    return frontiers([runner_id])[runner_id].next[span_s]
+
+
+def partition(
+    frontier: Frontier, since: int, until: int, coarsest: int | None = HOUR
+) -> list[tuple[int | None, int, int]]:
+    """[(source span, or None for raw rows; from; to)]: rows that cover since..until once,
+    coarsest first (up to `coarsest`), each source from the frontier of the one before it."""
+    sources = [] if coarsest is None else list(reversed(SPANS[: SPANS.index(coarsest) + 1]))
+    parts: list[tuple[int | None, int, int]] = []
+    for source in (*sources, None):
+        to = until if source is None else min(until, max(since, frontier.next[source]))
+        if since < to:
+            parts.append((source, since, to))
+        since = max(since, to)
+    return parts
 
 
 def _runners_by_next_bucket(span_s: int) -> dict[int, list[int]]:
@@ -109,6 +156,9 @@ SNAPSHOT_COLUMNS = {
     "latency_min": "latency_min",
     "latency_avg": _mean("latency"),
     "latency_max": "latency_max",
+    "queue_min": "queue_min",
+    "queue_avg": _mean("queue"),
+    "queue_max": "queue_max",
 }
 GPU_COLUMNS = {
     "gpu": "gpu",

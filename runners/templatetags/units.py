@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils import timezone
@@ -14,6 +14,9 @@ from django.utils.safestring import SafeString
 from runners import charts
 from runners.status import Status
 from runners.units import DAY, GIB, HOUR, MINUTE
+
+if TYPE_CHECKING:
+    from runners.history.uptime import Uptime
 
 register = template.Library()
 
@@ -120,8 +123,24 @@ def chart_value(value: float | None, unit: str) -> str:
 
 
 @register.filter
+def uptime_figure(up: Uptime | None) -> SafeString | str:
+    """`99.2 %`, with how much of its window was observed when not all of it; a dash when
+    nothing was."""
+    if not up:
+        return "—"
+    figure = availability(up.fraction)
+    if not up.observed_from_ts:
+        return figure
+    return format_html(
+        '{} <span class="muted small">of <time data-ts="{}" data-suffix=" observed">{} observed'
+        "</time></span>",
+        figure,
+        up.observed_from_ts,
+        since(from_epoch(up.observed_from_ts)),
+    )
+
+
+@register.filter
 def availability(fraction: float | None) -> str:
     """`99.9 %`, rounded down so that only a perfect record reads 100 %."""
-    if fraction is None:
-        return "—"
-    return f"{math.floor(fraction * 1000) / 10:.1f} %"
+    return charts.format_value(None if fraction is None else fraction * 100, "%")

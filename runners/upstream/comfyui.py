@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from runners.stats import DEV_MODE_DEFAULT, DEV_MODE_NEEDS_USER
 from runners.upstream import errors
 from runners.upstream.egress import EgressPolicy, Limits, Response, get
 from runners.upstream.fetched import Fetched
@@ -58,10 +59,9 @@ def fetch_stats(
     system = parse_system_stats(system_stats)
     extensions = _required(server, "/extensions")
     queue = _optional(server, "/queue", QUEUE_MAX_BYTES)
-    dev_mode = _optional(server, "/settings/Comfy.DevMode", SETTING_MAX_BYTES)
     stats = replace(
         system,
-        dev_mode=parse_dev_mode(dev_mode),
+        **_dev_mode(server),
         **extension_fields(extensions),
         **_queue_fields(queue),
     )
@@ -88,11 +88,30 @@ def _required(server: Server, route: str) -> Any:
 
 def _optional(server: Server, route: str, max_bytes: int) -> Any:
     """The JSON of a route some servers lack or forbid; None when it is not there or unreadable."""
+    return _answer(server, route, max_bytes)[1]
+
+
+def _answer(server: Server, route: str, max_bytes: int) -> tuple[int | None, Any]:
+    """The status and JSON of an optional route; (None, None) when it is unreadable."""
     try:
         response = server.get(route, max_bytes)
-        return json_body(response) if response.status == 200 else None
+        return response.status, json_body(response) if response.status == 200 else None
     except errors.BadResponse:
-        return None
+        return None, None
+
+
+def _dev_mode(server: Server) -> dict[str, Any]:
+    """The dev mode setting, and why it reads so when the server did not say.
+
+    A setting never saved answers null (ComfyUI's default: off); a --multi-user server
+    answers 401 without a `comfy-user` header, which the runner's custom headers can send.
+    """
+    status, doc = _answer(server, "/settings/Comfy.DevMode", SETTING_MAX_BYTES)
+    if status == 401:
+        return {"dev_mode": None, "dev_mode_note": DEV_MODE_NEEDS_USER}
+    if status == 200 and doc is None:
+        return {"dev_mode": False, "dev_mode_note": DEV_MODE_DEFAULT}
+    return {"dev_mode": parse_dev_mode(doc)}
 
 
 def _queue_fields(queue: Any) -> dict[str, int | None]:

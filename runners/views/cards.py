@@ -45,11 +45,13 @@ def member_audience(runner: Runner, role: str) -> cards.Audience:
 def page_poll(
     request: HttpRequest, name: str, args: list[str], runner: Runner, audience: cards.Audience
 ) -> dict[str, Any]:
-    """The cursor, poll URL and tick of a page that shows one runner's card."""
+    """The cursor, poll URL and tick of a page that shows one runner's card, and the page's
+    own URL (`name` without "-poll"), which its range links keep whatever answered."""
     page_cursor = cursor(cards.keys_for([runner], audience))
     query = {"cursor": page_cursor, **({"range": r} if (r := request.GET.get("range")) else {})}
     return {
         "cursor": page_cursor,
         "poll_url": f"{reverse(name, args=args)}?{urlencode(query)}",
         "poll_tick": poll_tick([runner]),
+        "page_url": reverse(name.removesuffix("-poll"), args=args),
     }

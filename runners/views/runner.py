@@ -18,7 +18,7 @@ from runners.stats import RunnerStats, first_files
 from runners.teams import bookmarks
 from runners.units import now_ts
 from runners.views.cards import member_audience, page_poll
-from runners.views.trend import trend_for
+from runners.views.trend import range_switch, trend_for
 
 # The runner page lists this many extension files at most; a hostile runner sends thousands.
 MAX_LISTED_FILES = 300
@@ -28,10 +28,13 @@ PARTS = ("page", "history")
 
 @login_required
 def runner_page(request: HttpRequest, team: str, slug: str) -> HttpResponse:
-    """The runner's page; for htmx (a chart range switch) only its charts."""
+    """The runner's page; for htmx (a chart range switch) only its charts, and the page's
+    poller again, so that its next poll keeps the new range."""
     runner, role = access.get_runner(request.user, team, slug)
     if request.htmx:
-        return render(request, "runners/runner.html#charts", {"trend": trend_for(request, runner)})
+        audience = member_audience(runner, role)
+        poll = page_poll(request, "runner-poll", [team, slug], runner, audience)
+        return range_switch(request, runner, poll)
     refresh_soon([runner])
     return render(request, "runners/runner.html", _page(request, runner, role))
 
@@ -74,14 +77,20 @@ def _page(request: HttpRequest, runner: Runner, role: str) -> dict[str, Any]:
         "can_share": role in access.EDITOR_ROLES,
         "is_owner": role == Membership.Role.OWNER,
         "can_see_argv": request.user.is_staff or role == Membership.Role.OWNER,
-        "status_runs": uptime.status_runs(runner.pk),
         "trend": trend_for(request, runner),
         "uptime": uptime.windows_for(runner.pk, now),
-        "outages": uptime.outages(runner.pk, now),
+        "status_log": uptime.status_log(runner.pk, now, _current_status(card)),
         "software_changes": changelog.recent(runner.pk),
         "share_links": sharing.links_for(runner),
         "share_form": ShareLinkForm(),
     }
+
+
+def _current_status(card: cards.Card) -> tuple[str, int] | None:
+    state = card.state
+    if state is None or state.fetched_at is None:
+        return None
+    return state.status, int(state.status_since.timestamp())
 
 
 def _extension_listing(stats: RunnerStats | None) -> dict[str, object]:

@@ -15,7 +15,7 @@ from runners.forms import ShareLinkForm
 from runners.models import Runner
 from runners.polling.background import refresh_soon
 from runners.views.cards import page_poll
-from runners.views.trend import trend_for
+from runners.views.trend import range_switch, trend_for
 
 
 @login_required
@@ -57,9 +57,9 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
     """The shared runner's card and charts; for htmx (a chart range switch) only its charts."""
     link = sharing.active_link(token)
     if request.htmx:
-        return render(
-            request, "runners/share.html#charts", {"trend": trend_for(request, link.runner)}
-        )
+        audience = cards.Audience.public(token)
+        poll = page_poll(request, "share-poll", [token], link.runner, audience)
+        return range_switch(request, link.runner, poll)
     refresh_soon([link.runner])
     return render(request, "runners/share.html", _public(request, link.runner, token))
 

@@ -98,10 +98,9 @@ def test_a_runners_history_has_its_series_over_the_range(api, team, simulator):
     answer = api("runners/alpha/history", range="1h").json()
 
     assert answer["range"] == "1h"
-    labels = [series["label"] for series in answer["series"]]
-    assert labels[0] == "RAM" and "Availability" in labels
-    availability = answer["series"][-1]
-    assert availability["high"] == 100
+    series = {series["label"]: series for series in answer["series"]}
+    assert {"RAM", "GPU 0", "Availability"} <= set(series)
+    assert series["Availability"]["high"] == 100
 
 
 def test_a_history_range_that_does_not_exist_gets_400(api, team):

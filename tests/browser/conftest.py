@@ -9,13 +9,17 @@ import importlib.util
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from devtools.seeding import seed_fleet
+from runners import polling
 from runners.models import Runner, Team
 from runners.polling import background
 from tests.browser import CHROMIUM, HOW_TO_ENABLE, LAUNCH_ARGS
@@ -155,3 +159,23 @@ def dashboard(fleet, member: User, page: Page, log_in) -> Page:
         0, timeout=POLL_WAIT_MS
     )
     return page
+
+
+@pytest.fixture
+def a_fetch_a_minute(fleet, bookmark_of) -> Callable[..., Runner]:
+    """Fetches a minute apart over the last `minutes`, the simulated runner answering 500 in
+    the minutes `down`; returns its bookmark, polled every `interval_s` from then on."""
+
+    def record(simulated_id: str, minutes: int, down: range, interval_s: int = 60) -> Runner:
+        runner = bookmark_of(simulated_id)
+        Runner.objects.filter(pk=runner.pk).update(poll_interval=60)
+        start = timezone.now() - timedelta(minutes=minutes)
+        for minute in range(minutes):
+            fleet.set_mode(simulated_id, "status:500" if minute in down else "ok")
+            with time_machine.travel(start + timedelta(minutes=minute), tick=False):
+                polling.refresh(Runner.objects.select_related("state", "token").get(pk=runner.pk))
+        fleet.set_mode(simulated_id, "ok")
+        Runner.objects.filter(pk=runner.pk).update(poll_interval=interval_s)
+        return runner
+
+    return record

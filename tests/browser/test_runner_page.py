@@ -35,7 +35,7 @@ def test_a_share_link_opens_for_a_guest_until_it_is_revoked(runner_page, new_pag
     guest = new_page()  # a fresh context: no session
 
     guest.goto(share_url)
-    expect(guest.get_by_role("heading", name=RUNNER)).to_be_visible()
+    expect(guest.get_by_role("heading", name=RUNNER, level=1)).to_be_visible()
     expect(guest.get_by_text("A read-only view shared from comfyweb.")).to_be_visible()
 
     shares = runner_page.locator("#shares")

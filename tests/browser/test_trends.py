@@ -1,12 +1,7 @@
 import re
-from datetime import timedelta
 
 import pytest
-import time_machine
-from django.utils import timezone
 
-from runners import polling
-from runners.models import Runner
 from tests.browser import HOW_TO_ENABLE
 
 expect = pytest.importorskip("playwright.sync_api", reason=HOW_TO_ENABLE).expect
@@ -16,16 +11,9 @@ PAGE = "/runners/studio/comfy-gpu-01-rtx-4090/"
 
 
 @pytest.fixture
-def half_an_hour_with_an_outage(fleet, bookmark_of):
+def half_an_hour_with_an_outage(a_fetch_a_minute):
     """A fetch a minute for the last 30 minutes; the runner answered 500 in minutes 10 to 14."""
-    runner = bookmark_of(SIMULATED)
-    Runner.objects.filter(pk=runner.pk).update(poll_interval=60)
-    start = timezone.now() - timedelta(minutes=30)
-    for minute in range(30):
-        fleet.set_mode(SIMULATED, "status:500" if 10 <= minute < 15 else "ok")
-        with time_machine.travel(start + timedelta(minutes=minute), tick=False):
-            polling.refresh(Runner.objects.select_related("state", "token").get(pk=runner.pk))
-    fleet.set_mode(SIMULATED, "ok")
+    a_fetch_a_minute(SIMULATED, 30, down=range(10, 15))
 
 
 def test_an_outage_is_a_gap_in_the_chart_and_an_entry_in_the_status_history(

@@ -178,3 +178,16 @@ def test_argv_of_some_runners_carries_a_fake_secret(
 
     assert any("sim-argv-secret" in argv for argv in argvs)
     assert any("sim-argv-secret" not in argv for argv in argvs)
+
+
+def test_a_multi_user_server_answers_401_on_settings_without_a_comfy_user_header(
+    sim: SimulatorServer, http: requests.Session
+) -> None:
+    runner = plain_direct(sim.fleet)
+    runner.multi_user = True
+
+    anonymous = direct(sim, http, runner, "/api/settings/Comfy.DevMode")
+    named = direct(sim, http, runner, "/api/settings/Comfy.DevMode", headers={"comfy-user": "a"})
+
+    assert (anonymous.status_code, named.status_code) == (401, 200)
+    assert direct(sim, http, runner).status_code == 200

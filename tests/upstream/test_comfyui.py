@@ -33,6 +33,13 @@ def serve_comfyui(httpserver, prefix="/api", dev_mode=None, queue=None):
     )
 
 
+def serve_comfyui_without_settings(httpserver):
+    httpserver.expect_request("/api/system_stats").respond_with_json(
+        load("comfyui-0.3.64-cpu/system_stats.json")
+    )
+    httpserver.expect_request("/api/extensions").respond_with_json([])
+
+
 def fetch(httpserver, headers=None):
     return comfyui.fetch_stats(httpserver.url_for(""), headers or {}, POLICY, LIMITS)
 
@@ -56,10 +63,32 @@ def test_a_server_older_than_mid_2024_is_read_on_the_unprefixed_routes(httpserve
     assert fetched.stats.extensions
 
 
-def test_a_fresh_servers_null_dev_mode_is_unknown(httpserver):
+def test_a_fresh_servers_null_dev_mode_is_comfyuis_default_off(httpserver):
     serve_comfyui(httpserver, dev_mode=None)
 
-    assert fetch(httpserver).stats.dev_mode is None
+    stats = fetch(httpserver).stats
+
+    assert (stats.dev_mode, stats.dev_mode_label) == (False, "off (default)")
+
+
+def test_a_multi_user_servers_401_on_settings_says_it_needs_a_user(httpserver):
+    serve_comfyui_without_settings(httpserver)
+    httpserver.expect_request("/api/settings/Comfy.DevMode").respond_with_data("", status=401)
+
+    stats = fetch(httpserver).stats
+
+    assert stats.dev_mode is None and stats.dev_mode_needs_user
+    assert stats.dev_mode_label == "unknown: multi-user server"
+
+
+def test_a_multi_user_server_reads_the_setting_of_the_user_in_a_comfy_user_header(httpserver):
+    serve_comfyui_without_settings(httpserver)
+    httpserver.expect_request(
+        "/api/settings/Comfy.DevMode", headers={"comfy-user": "alice"}
+    ).respond_with_json(True)
+    httpserver.expect_request("/api/settings/Comfy.DevMode").respond_with_data("", status=401)
+
+    assert fetch(httpserver, headers={"comfy-user": "alice"}).stats.dev_mode_label == "on"
 
 
 def test_dev_mode_is_read_from_the_settings_route(httpserver):

@@ -39,3 +39,15 @@ def test_a_share_page_says_what_failed_without_naming_the_host(client, unreachab
 
     assert "gpu7.render.internal" not in page
     assert Status.UNREACHABLE.sentence in page
+
+
+def test_a_share_page_of_a_runner_with_nothing_recorded_says_so_under_its_h1(
+    client, unreachable_runner
+):
+    _, token = sharing.create_link(unreachable_runner, None, "", None)
+
+    page = client.get(f"/s/{token}/").content.decode()
+
+    assert f"<h1>{unreachable_runner.name}</h1>" in page
+    assert "Nothing was recorded in the last 24 hours." in page
+    assert '<svg class="trend"' not in page

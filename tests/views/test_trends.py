@@ -6,8 +6,11 @@ import pytest
 import time_machine
 
 from runners import sharing
+from runners.charts import format_value
 from runners.history.trends import RANGES
+from runners.stats import RunnerStats
 from tests.factories import make_member, make_runner, make_snapshot, make_team
+from tests.views.test_dashboard import with_state
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +74,13 @@ def test_an_unknown_range_shows_the_last_24_hours(member):
     assert 'aria-current="true">24 h</a>' in page
 
 
-def test_the_chart_draws_ram_each_gpu_latency_and_availability(member):
+def test_the_chart_draws_a_status_band_then_vram_ram_and_latency_each_in_its_own_panel(member):
     page = member.get("/runners/studio/box/?range=1h", headers=HTMX).content.decode()
 
     for legend in (">RAM</text>", ">GPU 0</text>", ">GPU 1</text>", ">Latency</text>"):
         assert legend in page
-    assert "Availability (%)" in page
+    titles = re.findall(r'<text class="title"[^>]*>([^<]*)</text>', page)
+    assert titles == ["Status", "VRAM used (GiB)", "RAM used (GiB)", "Fetch latency (ms)"]
 
 
 def test_the_summary_table_gives_min_average_max_and_last_per_series(member):
@@ -109,3 +113,41 @@ def test_another_teams_runner_has_no_charts(client, runner):
     client.force_login(make_member(make_team()))
 
     assert client.get("/runners/studio/box/?range=7d", headers=HTMX).status_code == 404
+
+
+def test_a_range_switch_gives_the_page_a_poller_that_keeps_the_new_range(member):
+    page = member.get("/runners/studio/box/?range=7d", headers=HTMX).content.decode()
+
+    poller = re.search(r'<div id="poller" hx-swap-oob="true"[^>]*hx-get="([^"]+)"', page)[1]
+    assert poller.startswith("/runners/studio/box/poll/?") and "range=7d" in poller
+
+
+def test_a_poll_keeps_range_links_pointing_at_the_page(member):
+    page = member.get("/runners/studio/box/poll/?cursor=old&range=7d").content.decode()
+
+    assert 'hx-get="/runners/studio/box/?range=24h"' in page
+    assert "/poll/?range=" not in page
+
+
+def test_the_table_s_last_value_is_what_the_runner_reported_last(member, runner):
+    stats = RunnerStats.from_dict(with_state(runner).state.stats)
+
+    page = member.get("/runners/studio/box/?range=1h", headers=HTMX).content.decode()
+
+    row = re.search(r'<th scope="row">RAM</th>(.*?)</tr>', page)[1]
+    assert re.findall(r"<td>([^<]*)</td>", row)[-1] == format_value(stats.ram_used / GIB, "GiB")
+
+
+def test_a_runner_recorded_for_minutes_is_drawn_from_its_first_record(member):
+    runner = make_runner(make_team("Fresh", slug="fresh"), slug="new", poll_interval=10)
+    for i in range(12):
+        make_snapshot(runner, NOW - 120 + 10 * i, ram_used=4 * GIB, latency_ms=30)
+    fresh = make_member(runner.team)
+    member.force_login(fresh)
+
+    page = member.get("/runners/fresh/new/?range=24h", headers=HTMX).content.decode()
+
+    assert "Recording since" in page
+    columns = [int(x) for x in re.findall(r'<path d="M(\d+) \d+V\d+"><title>', page)]
+    assert len(columns) == 6  # 20 s buckets, as the hour's range has: not one 10-minute speck
+    assert columns[0] < 100
