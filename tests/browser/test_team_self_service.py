@@ -34,7 +34,7 @@ def test_an_owner_sets_up_a_team_from_an_empty_installation(comfycontrol, new_pa
     expect(owner_page.get_by_role("heading", name="Connected in")).to_be_visible()
     assert not Runner.objects.exists()
     owner_page.get_by_role("button", name="Add runner").click()
-    expect(owner_page.get_by_role("heading", name="Workstation")).to_be_visible()
+    expect(owner_page.get_by_role("heading", name="Workstation", level=1)).to_be_visible()
     expect(owner_page.locator("article.card")).to_have_attribute("data-status", "ok")
 
     # A token, checked with ComfyControl, and an import of its runners.
