@@ -19,7 +19,10 @@ from runners.models import Runner
 
 PAGE_SIZE = 100
 # What a page's cursor never needs; cards and rows that must be rendered load their stats again.
-DEFERRED = ("headers", "notes", "state__raw", "state__stats", "token__secret")
+DEFERRED = (
+    "headers", "notes", "state__raw", "state__stats", "token__secret", "software__packs",
+    "software__packs_with_files", "software__inventory_error",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
