@@ -33,6 +33,7 @@ class Listing:
     audience: cards.Audience
     strip: Strip
     has_teams: bool
+    one_team: bool  # the table leaves out its Team column
 
     @cached_property
     def keys(self) -> dict[int, str]:
@@ -85,4 +86,5 @@ def listing_for(user: User, query: QueryDict) -> Listing:
         audience=cards.Audience.members(access.editable_team_ids(user)),
         strip=strip_for(visible),
         has_teams=bool(teams),
+        one_team=len(teams) == 1,
     )
