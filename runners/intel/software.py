@@ -14,9 +14,11 @@ from django.db.models import Q
 
 from runners.intel.models import ModelFile, NodeClass, Software
 from runners.stats import RunnerStats
+from runners.text import truncate
 
 # A failed inventory fetch is tried again after this long even if nothing changed.
 INVENTORY_RETRY = timedelta(hours=1)
+VERSION_CHARS = Software._meta.get_field("comfyui_version").max_length
 
 
 def fingerprint(stats: RunnerStats) -> str:
@@ -34,7 +36,8 @@ def note_software(runner_id: int, stats: RunnerStats) -> tuple[Software, bool]:
         return software, False
     software = software or Software(runner_id=runner_id)
     software.fingerprint = current
-    software.comfyui_version = "" if stats.comfyui_version is None else stats.comfyui_version.raw
+    version = "" if stats.comfyui_version is None else stats.comfyui_version.raw
+    software.comfyui_version = truncate(version, VERSION_CHARS)
     software.packs_with_files = stats.custom_pack_names
     software.packs_known = bool(stats.extensions)
     software.packs = _union(software.packs_with_files, _inventory_packs(software))

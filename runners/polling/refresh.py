@@ -180,11 +180,24 @@ def _fetch_and_record(runner: Runner, now: datetime) -> RunnerState:
         log.exception("runner %s %r: its answer could not be read", runner.pk, runner.name)
         return _record_failure(runner, now, errors.BadResponse(UNREADABLE))
     try:
-        return _record_success(runner, now, fetched)
+        state = _record_success(runner, now, fetched)
     except Exception:
         # Rolled back with its transaction: the failure below is recorded in a fresh one.
         log.exception("runner %s %r: its answer could not be stored", runner.pk, runner.name)
         return _record_failure(runner, now, errors.BadResponse(UNREADABLE))
+    _note_software(runner, now, fetched.stats)
+    return state
+
+
+def _note_software(runner: Runner, now: datetime, stats: RunnerStats) -> None:
+    """The fetch's software, node inventory and the team's drift, once the fetch is stored.
+
+    A failure here is logged and left to the next fetch: the fetch stays recorded as it was.
+    """
+    try:
+        inventory.after_fetch(runner, now, stats)
+    except Exception:
+        log.exception("runner %s %r: its software could not be noted", runner.pk, runner.name)
 
 
 def fetch(runner: Runner) -> Fetched:
@@ -230,7 +243,6 @@ def _record_success(runner: Runner, now: datetime, fetched: Fetched) -> RunnerSt
         )
         alerts.note_fetch(runner, now)
         holds.note_token_outcome(runner, now, Status.OK, "")
-    inventory.after_fetch(runner, now, stats)
     return _reloaded(runner)
 
 

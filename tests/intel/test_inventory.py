@@ -109,6 +109,21 @@ def test_a_runner_without_object_info_keeps_working(httpserver):
     assert Software.objects.get(runner=runner).inventory_error
 
 
+def test_a_version_longer_than_the_software_row_keeps_the_runner_up(httpserver):
+    httpserver.no_handler_status_code = 404
+    body = load("comfyui-0.3.64-cpu-packs/system_stats.json")
+    body["system"]["comfyui_version"] = "0.3.64-" + "x" * 190
+    httpserver.expect_request("/api/system_stats").respond_with_json(body)
+    serve_comfyui_with_packs(httpserver)  # the routes after system stats, as usual
+    runner = make_runner(make_team(), base_url=httpserver.url_for(""))
+
+    state = refresh(runner)
+
+    assert state.status == Status.OK
+    stored = Software.objects.get(runner=runner).comfyui_version
+    assert stored.startswith("0.3.64-x") and len(stored) <= 100
+
+
 @pytest.mark.parametrize(
     "body",
     [b"[1, 2]", b"not json", b"[" * 100_000 + b"]" * 100_000, b'{"a": NaN}'],
