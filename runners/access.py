@@ -114,12 +114,6 @@ def get_owned_team(user: User, team_slug: str) -> Team:
     return team
 
 
-def add_runner_team_slugs(user: User) -> list[str]:
-    """The slugs of the teams where the user may add runners (owners and members), by name."""
-    teams = Team.objects.filter(pk__in=editable_team_ids(user)).order_by("name")
-    return list(teams.values_list("slug", flat=True))
-
-
 def team_roles(user: User) -> list[tuple[Team, str]]:
     """The user's teams with their role in each, by name; superusers own every team."""
     if user.is_superuser:

@@ -34,6 +34,7 @@ class Listing:
     strip: Strip
     has_teams: bool
     one_team: bool  # the table leaves out its Team column
+    add_runner_teams: list[str]  # slugs of the teams where the user may add runners, by name
 
     @cached_property
     def keys(self) -> dict[int, str]:
@@ -72,8 +73,9 @@ class Listing:
 
 def listing_for(user: User, query: QueryDict) -> Listing:
     """The page of the user's runners that the query's filters, sort, view and page ask for."""
-    teams = list(access.teams_for(user).values_list("slug", "name"))
-    form = DashboardFilterForm(query, teams=teams)
+    teams = list(access.teams_for(user).values_list("pk", "slug", "name"))
+    form = DashboardFilterForm(query, teams=[(slug, name) for _, slug, name in teams])
+    editable = access.editable_team_ids(user)
     visible = access.runners_for(user)
     listed = form.apply(
         visible.select_related("team", "state", "token", "software").defer(*DEFERRED)
@@ -83,8 +85,9 @@ def listing_for(user: User, query: QueryDict) -> Listing:
         form=form,
         page=page,
         runners=list(page.object_list),
-        audience=cards.Audience.members(access.editable_team_ids(user)),
+        audience=cards.Audience.members(editable),
         strip=strip_for(visible),
         has_teams=bool(teams),
         one_team=len(teams) == 1,
+        add_runner_teams=[slug for pk, slug, _ in teams if pk in editable],
     )

@@ -35,7 +35,7 @@ def record(
     """
     # One snapshot a second: a second fetch in the same second (the clock went back) is dropped.
     if not Snapshot.objects.filter(runner_id=runner_id, ts=ts).exists():
-        snapshot, samples = fetch_rows(runner_id, ts, status, stats, latency_ms)
+        snapshot, samples = _fetch_rows(runner_id, ts, status, stats, latency_ms)
         snapshot.save()
         GpuSample.objects.bulk_create(samples)
     rollups.after_fetch(runner_id, previous.fetched_ts, ts)
@@ -44,7 +44,7 @@ def record(
         changelog.note(runner_id, ts, previous.stats, stats)
 
 
-def fetch_rows(
+def _fetch_rows(
     runner_id: int,
     ts: int,
     status: str,

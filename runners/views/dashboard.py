@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from runners.access import add_runner_team_slugs
 from runners.alerts.setup import notices_for
 from runners.cards.cursor import changes
 from runners.fleet.listing import listing_for
@@ -25,7 +24,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     refresh_soon(listing.runners)
     context = {"listing": listing, "form": listing.form, "table_columns": TABLE_COLUMNS}
     if not request.htmx:
-        context["add_runner_teams"] = add_runner_team_slugs(request.user)
         context["alert_notices"] = notices_for(request.user)
     template = "runners/dashboard.html#grid" if request.htmx else "runners/dashboard.html"
     return render(request, template, context)
