@@ -29,6 +29,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else default
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -251,6 +256,9 @@ DEFAULT_POLL_INTERVAL = env_int("DEFAULT_POLL_INTERVAL", 30)
 # Threads per web process that refresh the runners people watch when no collector runs;
 # 0 leaves all refreshing to the collector.
 PAGE_REFRESH_WORKERS = env_int("PAGE_REFRESH_WORKERS", 8)
+# Seconds for which dashboard polls of the same teams and query share the runners one of them
+# read: a poll may show data this much older, and many viewers cost one read. 0 shares nothing.
+DASHBOARD_POLL_SHARE_S = env_float("DASHBOARD_POLL_SHARE_S", 1.0)
 
 # History (docs/settings.md): raw snapshots feed charts up to 24 h, rollups the longer ones.
 RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 7)

@@ -293,8 +293,9 @@ def _pack_order(pack: ExtensionPack) -> tuple[int, str, str]:
 def _split_extension_path(path: str) -> tuple[str, str]:
     parts = path.split("/", 3)
     if len(parts) == 4 and parts[:2] == ["", "extensions"] and parts[3]:
-        # ComfyUI URL-quotes pack folder names, so "My%20Pack" is the folder "My Pack".
-        name = clean_text(unquote(parts[2]))
+        # ComfyUI URL-quotes pack folder names, so "My%20Pack" is the folder "My Pack". Paths
+        # were cleaned when parsed: only unquoting can bring back what cleaning removes.
+        name = clean_text(unquote(parts[2])) if "%" in parts[2] else parts[2]
         if name:
             return name, parts[3]
     return OTHER_PACK, path

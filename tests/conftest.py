@@ -25,6 +25,17 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _empty_process_memory():
+    # What a process keeps between requests starts empty in each test, as the database does:
+    # its last reading of the collector's heartbeat, and the rows that dashboard polls share.
+    from runners.fleet import rows
+    from runners.polling import background
+
+    background._beat_seen = (float("-inf"), False)
+    rows._shared.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.safestring import SafeString
 from runners import charts
 from runners.history import uptime
 from runners.history.sparklines import vram_sparklines
+from runners.links import runner_url
 from runners.models import Runner, RunnerState
 from runners.polling import comfycontrol_interval_floor, effective_interval
 from runners.stats import RunnerStats
@@ -99,18 +101,18 @@ class Card:
     def can_refresh(self) -> bool:
         return self.audience.may_refresh(self.runner)
 
-    @property
+    @cached_property
     def link_url(self) -> str | None:
         """The runner's page, for members; a share page links nowhere."""
         if self.is_public:
             return None
-        return reverse("runner", args=[self.runner.team.slug, self.runner.slug])
+        return runner_url("runner", self.runner.team.slug, self.runner.slug)
 
     @property
     def refresh_url(self) -> str:
-        return reverse("refresh", args=[self.runner.team.slug, self.runner.slug])
+        return runner_url("refresh", self.runner.team.slug, self.runner.slug)
 
-    @property
+    @cached_property
     def drift(self) -> tuple[str, str] | None:
         """How the runner differs from its team's setup, and a link to why; members only."""
         found = None if self.is_public else drift_of(self.runner)
@@ -119,7 +121,7 @@ class Card:
         sentence, ts = found
         url = reverse("intel-baseline", args=[self.runner.team.slug])
         if ts is not None:
-            url = f"{reverse('runner', args=[self.runner.team.slug, self.runner.slug])}#change-{ts}"
+            url = f"{runner_url('runner', self.runner.team.slug, self.runner.slug)}#change-{ts}"
         return sentence, url
 
     @property

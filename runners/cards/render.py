@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from runners.cards.build import Audience, Card, Face, cards_for, drift_of, face_of, interval_floor
-from runners.models import Runner
+from runners.models import Runner, RunnerState
 from runners.units import HOUR, now_ts
 
 # Each view of the dashboard renders a runner as one fragment: a card, or a table row.
@@ -68,16 +68,17 @@ def out_of_band(markup: str) -> SafeString:
 
 
 def _with_stats(runners: list[Runner]) -> list[Runner]:
-    """The runners again with their state's stats, in one query, when a page loaded them without
+    """The runners with their state's stats, read in one query when a page loaded them without
     (its cursor needs none: only the cards it must render do)."""
-    if not any("stats" in runner.state.get_deferred_fields() for runner in _stated(runners)):
-        return runners
-    loaded = (
-        Runner.objects.select_related("team", "state", "token", "software")
-        .defer("headers", "notes", "state__raw", "token__secret")
-        .in_bulk([runner.pk for runner in runners])
-    )
-    return [loaded[runner.pk] for runner in runners]
+    deferred = [
+        runner.state for runner in _stated(runners) if "stats" in runner.state.get_deferred_fields()
+    ]
+    if deferred:
+        ids = [state.pk for state in deferred]
+        stats = dict(RunnerState.objects.filter(pk__in=ids).values_list("pk", "stats"))
+        for state in deferred:
+            state.stats = stats.get(state.pk)  # None if the runner went meanwhile
+    return runners
 
 
 def _stated(runners: list[Runner]) -> list[Runner]:

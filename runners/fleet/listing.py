@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,6 +15,7 @@ from django.utils.safestring import SafeString
 from runners import access, cards
 from runners.access import User
 from runners.cards.cursor import cursor, poll_tick
+from runners.fleet.rows import Rows, rows_for
 from runners.fleet.strip import Strip, strip_for
 from runners.forms import DashboardFilterForm
 from runners.models import Runner
@@ -28,13 +31,23 @@ DEFERRED = (
 @dataclass(frozen=True)
 class Listing:
     form: DashboardFilterForm
-    page: Page
-    runners: list[Runner]
+    rows: Rows
     audience: cards.Audience
-    strip: Strip
     has_teams: bool
     one_team: bool  # the table leaves out its Team column
     add_runner_teams: list[str]  # slugs of the teams where the user may add runners, by name
+
+    @property
+    def page(self) -> Page:
+        return self.rows.page
+
+    @property
+    def runners(self) -> list[Runner]:
+        return self.rows.runners
+
+    @property
+    def strip(self) -> Strip:
+        return self.rows.strip
 
     @cached_property
     def keys(self) -> dict[int, str]:
@@ -68,26 +81,41 @@ class Listing:
 
     @property
     def poll_url(self) -> str:
-        return f"{reverse('dashboard-poll')}?{self.form.query_with(cursor=self.cursor)}"
+        query = self.form.query_with(cursor=self.cursor, seen=f"{self.rows.read_at:.3f}")
+        return f"{reverse('dashboard-poll')}?{query}"
 
 
-def listing_for(user: User, query: QueryDict) -> Listing:
-    """The page of the user's runners that the query's filters, sort, view and page ask for."""
+def listing_for(user: User, query: QueryDict, *, shared: bool = False) -> Listing:
+    """The page of the user's runners that the query's filters, sort, view and page ask for;
+    `shared` (a page poll) may take rows that other polls read (runners.fleet.rows)."""
     teams = list(access.teams_for(user).values_list("pk", "slug", "name"))
     form = DashboardFilterForm(query, teams=[(slug, name) for _, slug, name in teams])
     editable = access.editable_team_ids(user)
-    visible = access.runners_for(user)
-    listed = form.apply(
-        visible.select_related("team", "state", "token", "software").defer(*DEFERRED)
-    )
-    page = Paginator(listed, PAGE_SIZE).get_page(query.get("page"))
+    team_ids = tuple(sorted(pk for pk, _, _ in teams))
+    page_number = query.get("page")
+
+    def read() -> Rows:
+        read_at = time.time()
+        visible = Runner.objects.filter(team__in=team_ids)
+        listed = visible.select_related("team", "state", "token", "software").defer(*DEFERRED)
+        page = Paginator(form.apply(listed), PAGE_SIZE).get_page(page_number)
+        return Rows(page, list(page.object_list), strip_for(visible), read_at)
+
+    key = (team_ids, form.query_with(), page_number)
     return Listing(
         form=form,
-        page=page,
-        runners=list(page.object_list),
+        rows=rows_for(key, _seen(query), read) if shared else read(),
         audience=cards.Audience.members(editable),
-        strip=strip_for(visible),
         has_teams=bool(teams),
         one_team=len(teams) == 1,
         add_runner_teams=[slug for pk, slug, _ in teams if pk in editable],
     )
+
+
+def _seen(query: QueryDict) -> float:
+    """When the rows the page shows were read (its poll's `seen`); 0 if it does not say."""
+    try:
+        seen = float(query.get("seen", 0))
+    except ValueError:
+        return 0.0
+    return seen if math.isfinite(seen) else 0.0

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 from runners.intel.models import NodeClass
+from runners.links import runner_url
 from runners.models import Runner, Team
 from runners.status import Status
 
@@ -91,9 +90,7 @@ def members(team: Team, with_files: bool = False) -> list[Member]:
         {**COLUMNS, "packs_with_files": "software__packs_with_files"} if with_files else COLUMNS
     )
     rows = Runner.objects.filter(team=team).order_by("name").values_list(*columns.values())
-    # Runner URLs differ only in the slug: reversed once, not 300 times.
-    prefix = reverse("runner", args=[team.slug, "-"]).removesuffix("-/")
-    return [_member(dict(zip(columns, row, strict=True)), prefix) for row in rows]
+    return [_member(dict(zip(columns, row, strict=True)), team.slug) for row in rows]
 
 
 def node_rows(team: Team, classes: Iterable[str]) -> list[tuple[int, str, str]]:
@@ -102,13 +99,13 @@ def node_rows(team: Team, classes: Iterable[str]) -> list[tuple[int, str, str]]:
     return list(rows.values_list("runner_id", "name", "pack"))
 
 
-def _member(row: dict, prefix: str) -> Member:
+def _member(row: dict, team_slug: str) -> Member:
     has_software = row.pop("fingerprint") is not None
     inventory_at, inventory_error = row.pop("inventory_at"), row.pop("inventory_error")
     return Member(
         **row
         | {
-            "url": f"{prefix}{row['slug']}/",
+            "url": runner_url("runner", team_slug, row["slug"]),
             "has_software": has_software,
             "comfyui_version": row["comfyui_version"] or "",
             "packs": frozenset(row["packs"] or ()),

@@ -29,19 +29,25 @@ _BEAT_CHECK_S = 5.0  # how long a process trusts what it read of the heartbeat
 
 _pool: ThreadPoolExecutor | None = None
 _in_flight: set[int] = set()
+_ended_at: dict[int, float] = {}  # runner id: time.time() when this pool's last refresh ended
 _lock = threading.Lock()
 _beat_seen: tuple[float, bool] = (float("-inf"), False)  # (when read, collector alive)
 
 
-def refresh_soon(runners: Iterable[Runner], *, force: bool = False) -> int:
+def refresh_soon(
+    runners: Iterable[Runner], *, force: bool = False, read_at: float | None = None
+) -> int:
     """Start refreshing the due runners (all of them with `force`) in this process's pool,
     unless a collector runs or the pool has no workers; returns how many were started.
-    Never waits on a fetch."""
+    Never waits on a fetch.
+
+    `read_at` (`time.time()`) is when the runners were read, if a while ago: one that this pool
+    refreshed since then only looks due."""
     if not settings.PAGE_REFRESH_WORKERS or (not force and collector_alive()):
         return 0
     started = 0
     for runner in runners:
-        if (force or is_due(runner)) and _claim(runner.pk):
+        if (force or is_due(runner)) and _claim(runner.pk, read_at):
             _executor().submit(_refresh, runner.pk, force)
             started += 1
     return started
@@ -72,9 +78,11 @@ def beat(name: str = COLLECTOR) -> None:
     Heartbeat.objects.update_or_create(name=name, defaults={"ts": time.time()})
 
 
-def _claim(runner_id: int) -> bool:
+def _claim(runner_id: int, read_at: float | None) -> bool:
     with _lock:
         if runner_id in _in_flight:
+            return False
+        if read_at is not None and _ended_at.get(runner_id, float("-inf")) > read_at:
             return False
         _in_flight.add(runner_id)
         return True
@@ -99,4 +107,5 @@ def _refresh(runner_id: int, force: bool) -> None:
     finally:
         with _lock:
             _in_flight.discard(runner_id)
+            _ended_at[runner_id] = time.time()
         connection.close()

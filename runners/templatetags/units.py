@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from runners import charts
 from runners.status import Status
@@ -28,7 +28,8 @@ def gib(value: int | None) -> SafeString | str:
     """`12.3 GiB` with the exact byte count on hover; an em dash when unknown."""
     if not isinstance(value, int):
         return "—"
-    return format_html('<span title="{} bytes">{} GiB</span>', f"{value:,}", f"{value / GIB:.1f}")
+    # Numbers only: nothing to escape, and format_html would cost a tenth of a card's render.
+    return mark_safe(f'<span title="{value:,} bytes">{value / GIB:.1f} GiB</span>')  # noqa: S308
 
 
 @register.filter

@@ -34,8 +34,8 @@ def poll(request: HttpRequest) -> HttpResponse:
     """The dashboard's one poll per tick: 204 when nothing it shows changed, else the changed
     cards or rows, the strip and the next poll, swapped out of band; the whole grid when the
     list itself changed. Due runners are refreshed off this request."""
-    listing = listing_for(request.user, request.GET)
-    refresh_soon(listing.runners)
+    listing = listing_for(request.user, request.GET, shared=True)
+    refresh_soon(listing.runners, read_at=listing.rows.read_at)
     found = changes(request.GET.get("cursor", ""), listing.cursor)
     if found == (False, []):
         return HttpResponse(status=204)

@@ -132,7 +132,6 @@ def test_pages_leave_refreshing_to_a_collector_that_runs(client, settings, comfy
     client.force_login(make_member(team))
     runner = make_runner(team, base_url=comfyui.url_for("/").rstrip("/"))
     Heartbeat.objects.create(name=background.COLLECTOR, ts=time.time())
-    background._beat_seen = (float("-inf"), False)  # forget what this process read before
 
     client.get("/poll/", {"cursor": "none"})
     background.settle(timeout_s=10)
