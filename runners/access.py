@@ -27,11 +27,6 @@ def teams_for(user: User) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user)
 
 
-def runners_for(user: User) -> QuerySet[Runner]:
-    """The runners the user may see."""
-    return Runner.objects.filter(team__in=teams_for(user))
-
-
 def get_runner(user: User, team_slug: str, runner_slug: str) -> tuple[Runner, str]:
     """The runner at this address and the user's role in its team, in one query.
 

@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 
 from runners import access
+from runners.fleet.listing import listing_for
 from tests.factories import make_member, make_runner, make_team, make_user
 
 pytestmark = pytest.mark.django_db
@@ -14,11 +15,15 @@ def two_teams():
     return ours, theirs, make_runner(ours, name="Our GPU"), make_runner(theirs, name="Their GPU")
 
 
+def listed(user):
+    return listing_for(user, QueryDict()).runners
+
+
 def test_a_member_sees_only_the_runners_of_their_teams(two_teams):
     ours, _, our_runner, _ = two_teams
     user = make_member(ours)
 
-    assert list(access.runners_for(user)) == [our_runner]
+    assert listed(user) == [our_runner]
 
 
 def test_a_user_in_two_teams_sees_both(two_teams):
@@ -26,17 +31,17 @@ def test_a_user_in_two_teams_sees_both(two_teams):
     user = make_member(ours)
     theirs.memberships.create(user=user, role="viewer")
 
-    assert set(access.runners_for(user)) == {our_runner, their_runner}
+    assert set(listed(user)) == {our_runner, their_runner}
 
 
 def test_a_user_without_a_team_sees_nothing(two_teams):
-    assert not access.runners_for(make_user()).exists()
+    assert listed(make_user()) == []
 
 
 def test_a_superuser_sees_every_team(two_teams):
     admin = make_user(is_superuser=True, is_staff=True)
 
-    assert access.runners_for(admin).count() == 2
+    assert len(listed(admin)) == 2
 
 
 def test_the_dashboard_lists_only_the_users_runners(client, two_teams):
