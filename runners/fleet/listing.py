@@ -101,10 +101,13 @@ def listing_for(user: User, query: QueryDict, *, shared: bool = False) -> Listin
         page = Paginator(form.apply(listed), PAGE_SIZE).get_page(page_number)
         return Rows(page, list(page.object_list), strip_for(visible), read_at)
 
-    key = (team_ids, form.query_with(), page_number)
+    if shared:
+        rows = rows_for((team_ids, form.query_with(), page_number), _seen(query), read)
+    else:
+        rows = read()
     return Listing(
         form=form,
-        rows=rows_for(key, _seen(query), read) if shared else read(),
+        rows=rows,
         audience=cards.Audience.members(editable),
         has_teams=bool(teams),
         one_team=len(teams) == 1,

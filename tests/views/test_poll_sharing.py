@@ -7,12 +7,12 @@ import time
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from runners.models import Runner, RunnerState
 from runners.polling import background
 from runners.status import Status
 from tests.factories import make_member, make_runner, make_team
+from tests.views.test_page_poll import poll_url_of, with_state
 
 SHARE_S = 2.0
 
@@ -20,19 +20,6 @@ SHARE_S = 2.0
 @pytest.fixture(autouse=True)
 def _sharing(settings):
     settings.DASHBOARD_POLL_SHARE_S = SHARE_S
-
-
-def with_state(runner, status=Status.OK, error_sentence=""):
-    now = timezone.now()
-    RunnerState.objects.create(
-        runner=runner, status=status, error_sentence=error_sentence, fetched_at=now,
-        succeeded_at=now,
-    )  # fmt: skip
-    return runner
-
-
-def poll_url_of(page: str) -> str:
-    return re.search(r'id="poller"[^>]*hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
 
 
 def runner_reads(client, url: str) -> int:
