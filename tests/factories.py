@@ -126,7 +126,7 @@ def make_fleet_runner(
         idle_gpus=1 if idle else 0,
         gpu_models="NVIDIA A100",
     )
-    row, _ = software.note_software(runner.pk, stats)
+    row = software.note_software(runner.pk, stats)
     if nodes is not None:
         software.store_inventory(runner.pk, row.fingerprint, timezone.now(), nodes, models or {})
     return runner

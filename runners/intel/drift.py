@@ -1,8 +1,10 @@
 """Drift: how a runner differs from its team's expected software, in words.
 
-`update_team` stores each runner's drift sentence on its software row when a runner's software
-or the baseline changes, so cards and rows show it without a query of their own; `drift_for`
-computes it afresh for pages and the API.
+`update_team` stores each runner's drift sentence on its software row, so cards and rows show it
+without a query of their own; `drift_for` computes it afresh for pages and the API. A baseline
+change updates its team at once; software changes are marked on their rows (`drift_due`) and
+`update_due` updates each marked team once, however many of its runners changed: a team's first
+pass over 5,000 runners would otherwise compare the whole team 5,000 times.
 """
 
 from __future__ import annotations
@@ -105,6 +107,22 @@ def update_team(team_id: int) -> None:
             row.drift, row.drift_change_ts = sentence, change_ts
             changed.append(row)
     Software.objects.bulk_update(changed, ["drift", "drift_change_ts"])
+
+
+def update_due() -> int:
+    """Update the drift of every team with a runner marked `drift_due`; returns how many teams.
+
+    Refreshers may call it at once: a team's marks are cleared before its runners are read, so a
+    change stored after the read leaves a mark for the next call.
+    """
+    marked = Software.objects.filter(drift_due=True)
+    team_ids = set(marked.values_list("runner__team_id", flat=True))
+    updated = 0
+    for team_id in sorted(team_ids):
+        if marked.filter(runner__team_id=team_id).update(drift_due=False):
+            update_team(team_id)
+            updated += 1
+    return updated
 
 
 def _with_changes(drifts: dict[int, Drift]) -> dict[int, Drift]:

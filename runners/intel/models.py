@@ -33,6 +33,15 @@ class Software(models.Model):
     # Drift against the team's baseline, in words, and the software change behind it.
     drift = models.CharField(max_length=500, blank=True)
     drift_change_ts = models.IntegerField(null=True, blank=True)
+    # Set when the software changes; the team's drift is updated once for many such rows.
+    drift_due = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["drift_due"], condition=models.Q(drift_due=True), name="software_drift_due"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"software of {self.runner_id}"

@@ -28,12 +28,12 @@ def fingerprint(stats: RunnerStats) -> str:
     return hashlib.sha256("\n".join([version, *packs]).encode()).hexdigest()
 
 
-def note_software(runner_id: int, stats: RunnerStats) -> tuple[Software, bool]:
-    """The runner's software row, updated if its fingerprint changed; and whether it did."""
+def note_software(runner_id: int, stats: RunnerStats) -> Software:
+    """The runner's software row, updated and marked `drift_due` if its fingerprint changed."""
     current = fingerprint(stats)
     software = Software.objects.filter(pk=runner_id).first()
     if software is not None and software.fingerprint == current:
-        return software, False
+        return software
     software = software or Software(runner_id=runner_id)
     software.fingerprint = current
     version = "" if stats.comfyui_version is None else stats.comfyui_version.raw
@@ -41,8 +41,9 @@ def note_software(runner_id: int, stats: RunnerStats) -> tuple[Software, bool]:
     software.packs_with_files = stats.custom_pack_names
     software.packs_known = bool(stats.extensions)
     software.packs = _union(software.packs_with_files, _inventory_packs(software))
+    software.drift_due = True
     software.save()
-    return software, True
+    return software
 
 
 def inventory_due(software: Software, now: datetime) -> bool:
@@ -87,6 +88,7 @@ def store_inventory(
         node_packs = sorted({p for p in nodes.values() if p}, key=str.casefold)
         software.packs = _union(software.packs_with_files, node_packs)
         software.node_count = len(nodes)
+        software.drift_due = True
         _finish(software, current, now, "")
 
 

@@ -10,6 +10,7 @@ from runners.polling.refresh import (
     comfycontrol_interval_floor,
     effective_interval,
     is_due,
+    maybe_due,
     refresh,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "comfycontrol_interval_floor",
     "effective_interval",
     "is_due",
+    "maybe_due",
     "refresh",
 ]

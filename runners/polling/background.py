@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import connection
 
+from runners.intel import drift
 from runners.models import Heartbeat, Runner
 from runners.polling.refresh import is_due, refresh
 
@@ -26,12 +27,15 @@ COLLECTOR = "collector"
 # A collector beats at every pass; a pass of 1,000 runners takes about 10 s (docs/benchmarks.md).
 COLLECTOR_ALIVE_S = 30.0
 _BEAT_CHECK_S = 5.0  # how long a process trusts what it read of the heartbeat
+_DRIFT_EVERY_S = 2.0  # while refreshes keep coming, how often the pool updates drift
 
 _pool: ThreadPoolExecutor | None = None
 _in_flight: set[int] = set()
 _ended_at: dict[int, float] = {}  # runner id: time.time() when this pool's last refresh ended
 _lock = threading.Lock()
 _beat_seen: tuple[float, bool] = (float("-inf"), False)  # (when read, collector alive)
+_drift_at = float("-inf")  # time.monotonic() of the pool's last drift update
+_drift_updates: set[int] = set()  # threads updating drift after their refresh
 
 
 def refresh_soon(
@@ -66,16 +70,25 @@ def collector_alive() -> bool:
 
 
 def settle(timeout_s: float) -> bool:
-    """Wait up to `timeout_s` for this process's refreshes to end; True when none is left."""
+    """Wait up to `timeout_s` for this process's refreshes (and the drift updates after them)
+    to end; True when none is left."""
     give_up_at = time.monotonic() + timeout_s
-    while _in_flight and time.monotonic() < give_up_at:
+    while (_in_flight or _drift_updates) and time.monotonic() < give_up_at:
         time.sleep(0.02)
-    return not _in_flight
+    return not (_in_flight or _drift_updates)
 
 
 def beat(name: str = COLLECTOR) -> None:
     """Say that this background process is alive."""
     Heartbeat.objects.update_or_create(name=name, defaults={"ts": time.time()})
+
+
+def update_drift() -> None:
+    """Update the drift of teams whose software changed; a failure waits for the next call."""
+    try:
+        drift.update_due()
+    except Exception:
+        log.exception("updating drift failed; the next refresh tries again")
 
 
 def _claim(runner_id: int, read_at: float | None) -> bool:
@@ -108,4 +121,23 @@ def _refresh(runner_id: int, force: bool) -> None:
         with _lock:
             _in_flight.discard(runner_id)
             _ended_at[runner_id] = time.time()
+            drift_due = _drift_due()
+        if drift_due:
+            try:
+                update_drift()
+            finally:
+                with _lock:
+                    _drift_updates.discard(threading.get_ident())
         connection.close()
+
+
+def _drift_due() -> bool:
+    """Once per batch of refreshes a page started (the last to end updates drift), and every
+    few seconds while they keep coming; called under the lock."""
+    global _drift_at
+    now = time.monotonic()
+    if _in_flight and now - _drift_at < _DRIFT_EVERY_S:
+        return False
+    _drift_at = now
+    _drift_updates.add(threading.get_ident())
+    return True

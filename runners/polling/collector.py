@@ -1,5 +1,6 @@
 """The collector: polls every due runner in passes, so history builds up when no one watches,
-and delivers alerts (runners/alerts/delivery.py) after each pass.
+updates the drift of teams whose software changed, and delivers alerts
+(runners/alerts/delivery.py) after each pass.
 
 Several collectors may run at once: each calls `polling.attempt`, whose lease (a conditional
 UPDATE on the runner's state row) lets exactly one process fetch a due runner, on SQLite and
@@ -51,8 +52,10 @@ class PassResult:
 def due_runners() -> list[Runner]:
     """Unpaused runners that are due for a fetch, the longest-waiting first."""
     runners = (
-        Runner.objects.filter(paused=False)
+        polling.maybe_due(Runner.objects.all(), timezone.now())
         .select_related("state", "token")
+        # Read again by the fetch that needs them; 5,000 stats a pass would cost a core.
+        .defer("state__stats", "state__raw", "state__error_detail")
         .order_by(F("state__fetched_at").asc(nulls_first=True), "pk")
     )
     return [runner for runner in runners if polling.is_due(runner)]
@@ -64,6 +67,7 @@ def run_pass(pool: ThreadPoolExecutor, stop: threading.Event) -> PassResult:
     background.beat()
     runners = due_runners()
     outcomes = list(pool.map(lambda runner: _refresh(runner, stop), runners))
+    background.update_drift()
     return PassResult(
         due=len(runners),
         ok=outcomes.count("ok"),

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from runners.crypto import DecryptionError
-from runners.intel import drift, software
+from runners.intel import software
 from runners.models import Runner
 from runners.stats import RunnerStats
 from runners.upstream import errors
@@ -25,16 +25,14 @@ log = logging.getLogger(__name__)
 
 
 def after_fetch(runner: Runner, now: datetime, stats: RunnerStats) -> None:
-    """Note the runner's software; on a change, fetch a direct runner's inventory and update
-    its team's drift. A failure is the inventory's own state, never the runner's."""
-    row, changed = software.note_software(runner.pk, stats)
+    """Note the runner's software; on a change, fetch a direct runner's inventory. Either marks
+    the team's drift as due (`drift.update_due`). A failure is the inventory's own state, never
+    the runner's."""
+    row = software.note_software(runner.pk, stats)
     if not runner.uses_comfycontrol and software.inventory_due(row, now):
         lease = timedelta(seconds=settings.INVENTORY_DEADLINE + 5)
         if software.claim_inventory(runner.pk, now, lease):
             _fetch(runner, row.fingerprint, now)
-            changed = True
-    if changed:
-        drift.update_team(runner.team_id)
 
 
 def _fetch(runner: Runner, current: str, now: datetime) -> None:

@@ -14,8 +14,18 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from runners.alerts import events as alerts
@@ -86,6 +96,28 @@ def is_due(runner: Runner) -> bool:
     # Read only: a page asks this of every runner it shows on every poll.
     state = getattr(runner, "state", None)
     return state is None or _looks_due(state, now, _gap(runner, False, state))
+
+
+def maybe_due(runners: QuerySet[Runner], now: datetime) -> QuerySet[Runner]:
+    """The runners `is_due` might call due, filtered in the database: every due one, and some
+    whose lease, pause or token holds them. The collector asks `is_due` only of these, not of
+    every runner on every pass."""
+    interval = Case(
+        When(source=Runner.Source.DIRECT, then=F("poll_interval")),
+        default=Greatest(F("poll_interval"), Value(comfycontrol_interval_floor())),
+    )
+    # `_gap`'s slack is at most a second, so a second less keeps every due runner.
+    gap = ExpressionWrapper(
+        Greatest(interval - 1, F("state__backoff_s")) * Value(timedelta(seconds=1)),
+        output_field=DurationField(),
+    )
+    due_at = ExpressionWrapper(F("state__fetched_at") + gap, output_field=DateTimeField())
+    return runners.alias(due_at=due_at).filter(
+        Q(paused=False, removed_at__isnull=True),
+        Q(state__fetched_at__isnull=True)  # never fetched, or no state row yet
+        | Q(due_at__lte=now)
+        | Q(state__fetched_at__gt=_horizon(now)),
+    )
 
 
 def effective_interval(runner: Runner, floor: int | None = None) -> int:
