@@ -16,6 +16,7 @@ from django.db.models import Count
 
 from devtools.seeding import seed_fleet
 from runners import polling
+from runners.management.commands import collect
 from runners.models import GpuSample, Heartbeat, Runner, RunnerState, Snapshot, Team
 from runners.polling import background, budget, collector
 from simulator import Fleet, SimulatorServer
@@ -129,6 +130,16 @@ def test_the_collector_stops_cleanly_on_sigterm(fleet):
     assert process.returncode == 0, err
     assert "collect pass: 8 due" in err
     assert "collector stopped" in err
+
+
+def test_the_collector_yields_the_cpu_to_pages(fleet):
+    process = start_collector("--tick", "0.2")
+    wait_for(Snapshot.objects.exists)
+    niceness = os.getpriority(os.PRIO_PROCESS, process.pid)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=30)
+
+    assert niceness == os.getpriority(os.PRIO_PROCESS, 0) + collect.NICENESS
 
 
 def wait_for(condition, timeout_s: float = 30) -> None:
