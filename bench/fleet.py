@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, help="s before counting (default 2 intervals)")
     parser.add_argument("--dashboard-every", type=float, default=5.0, help="dashboard probe, s")
     parser.add_argument("--view", choices=("cards", "table"), default="cards")
+    parser.add_argument(
+        "--collector", action="store_true", help="run `manage.py collect` beside the app"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
     # Measured on SQLite with per-card polls: 60 cost about 14 % less app CPU per poll than 0.
@@ -152,12 +155,18 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         bookmarks = inprocess.prepare(fleet, options.viewers, options.interval)
         modes = failure_modes(fleet, options.hang, options.failing)
         fetch_log = inprocess.FetchLog()
+        watched = {}
+        if options.collector:
+            command = [common.PYTHON, "manage.py", "collect"]
+            collector = stack.enter_context(common.child(command, workdir / "collector.log", env))
+            watched["collector"] = collector.pid
         with common.gunicorn(workdir, env, options.workers, options.threads) as app:
+            watched.update(app=app.process.pid, simulator=sim.process.pid, bench=os.getpid())
             sessions = _log_in(app.url, options.viewers + 1)
             samples: list[Sample] = []
             longest = max(bookmark.interval_s for bookmark in bookmarks)
             fetch_log.start()
-            marks = _drive(options, app, sim, sessions, modes, samples, longest)
+            marks = _drive(options, app, sim, sessions, modes, samples, longest, watched)
             fetch_log.stop()
         recorded = Recorded(
             options, counts, bookmarks, modes, samples, marks, common.server_log_counts(app.log)
@@ -201,6 +210,7 @@ def _drive(
     modes: dict[str, str],
     samples: list[Sample],
     interval_s: int,
+    watched: dict[str, int],
 ) -> Marks:
     """Run the viewers for T seconds; the hang scenario turns its hung runners on halfway.
 
@@ -215,15 +225,15 @@ def _drive(
     switch = warm + (end - warm) / 2 if hang_later else None
     threads = _start_viewers(options, app.url, sessions, samples, start, end)
     marks = Marks(start, warm, switch, end, {}, {}, {})
-    _mark_at(marks, "warm", warm, sim, app)
+    _mark_at(marks, "warm", warm, sim, watched)
     if switch is not None:
-        _mark_at(marks, "switch", switch, sim, app)
+        _mark_at(marks, "switch", switch, sim, watched)
         _set_modes(sim, modes, include_hang=True)
     counted_from = switch or warm
     whole = int((end - counted_from) // interval_s) * interval_s
     if 0 < whole < end - counted_from - 0.5:
-        _mark_at(marks, "counted", counted_from + whole, sim, app)
-    _mark_at(marks, "end", end, sim, app)
+        _mark_at(marks, "counted", counted_from + whole, sim, watched)
+    _mark_at(marks, "end", end, sim, watched)
     marks.sim.setdefault("counted", marks.sim["end"])
     marks.epochs.setdefault("counted", marks.epochs["end"])
     for thread in threads:
@@ -266,17 +276,14 @@ def _start_viewers(
 
 
 def _mark_at(
-    marks: Marks, name: str, at: float, sim: common.Simulator, app: common.Gunicorn
+    marks: Marks, name: str, at: float, sim: common.Simulator, watched: dict[str, int]
 ) -> None:
+    """Note the moment, the simulator's counts and the CPU used by each watched process."""
     time.sleep(max(0.0, at - time.monotonic()))
     marks.epochs[name] = time.time()
     marks.sim[name] = sim.get("/_sim/stats", window=10)
-    marks.cpu[name] = {
-        "app": common.cpu_seconds(app.process.pid),
-        "simulator": common.cpu_seconds(sim.process.pid),
-        "bench": common.cpu_seconds(os.getpid()),
-        "all": common.system_busy_seconds(),
-    }
+    cpu = {process: common.cpu_seconds(pid) for process, pid in watched.items()}
+    marks.cpu[name] = {**cpu, "all": common.system_busy_seconds()}
 
 
 def _write_samples(path: Path, samples: list[Sample], marks: Marks) -> None:
@@ -364,10 +371,11 @@ def _load(recorded: Recorded) -> dict[str, Any]:
 
 
 def _tick_s(recorded: Recorded) -> int:
-    """The dashboard's poll tick, as the product works it out from the runners' intervals."""
-    from runners.cards.cursor import poll_tick
+    """The dashboard's poll tick once every runner has been fetched (hung ones too: a timeout
+    is recorded as a fetch), as the product works it out from the runners' intervals."""
+    from runners.cards.cursor import steady_tick
 
-    return poll_tick([bookmark.interval_s for bookmark in recorded.bookmarks])
+    return steady_tick(bookmark.interval_s for bookmark in recorded.bookmarks)
 
 
 def _changes(recorded: Recorded) -> dict[str, Any]:

@@ -91,6 +91,25 @@ def start_collector(*args: str, **settings: str) -> subprocess.Popen:
     )
 
 
+def test_a_runner_that_hangs_holds_up_no_other_runners_next_fetch(fleet, settings):
+    settings.UPSTREAM_READ_TIMEOUT = settings.UPSTREAM_DEADLINE = 8
+    Runner.objects.update(poll_interval=5)
+    hung_id = next(iter(fleet.runners))
+    fleet.set_mode(hung_id, "hang")
+    stop = threading.Event()
+    collecting = threading.Thread(target=collector.run, args=(4, stop), kwargs={"tick_s": 0.2})
+
+    collecting.start()
+    time.sleep(6.5)  # the healthy runners fall due again at 5 s; the hung fetch ends at 8 s
+    fetches = dict(Snapshot.objects.values_list("runner").annotate(n=Count("pk")))
+    stop.set()
+    collecting.join()
+
+    hung = Runner.objects.get(base_url__endswith=f"/{hung_id}")
+    assert hung.pk not in fetches
+    assert sorted(fetches.values()) == [2] * 7
+
+
 def test_two_collector_processes_poll_each_due_runner_exactly_once(fleet):
     for runner in Runner.objects.all():
         polling.refresh(runner)  # the first fetch of a direct runner also takes its inventory

@@ -8,7 +8,7 @@ after a head for the rest of the page (such as the status strip).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from runners.models import Runner
 from runners.polling import effective_interval
@@ -52,8 +52,12 @@ def poll_tick(runners: list[Runner]) -> int:
     from 2 to 10 s, so a fetch shows soon after it falls due without a poll per runner."""
     if any(_never_fetched(runner) for runner in runners):
         return FAST_TICK_S
-    shortest = min((effective_interval(runner) for runner in runners), default=30)
-    return max(FAST_TICK_S, min(10, shortest // 3))
+    return steady_tick(effective_interval(runner) for runner in runners)
+
+
+def steady_tick(intervals: Iterable[int]) -> int:
+    """The tick of a page whose runners have all been fetched, from their effective intervals."""
+    return max(FAST_TICK_S, min(10, min(intervals, default=30) // 3))
 
 
 def _never_fetched(runner: Runner) -> bool:

@@ -1,6 +1,7 @@
 """The collector: polls every due runner in passes, so history builds up when no one watches,
 updates the drift of teams whose software changed, and delivers alerts
-(runners/alerts/delivery.py) after each pass.
+(runners/alerts/delivery.py) after each pass. A pass waits for its fetches one tick at most:
+those still in flight are counted by a later pass, and no runner waits for a slow one.
 
 Several collectors may run at once: each calls `polling.attempt`, whose lease (a conditional
 UPDATE on the runner's state row) lets exactly one process fetch a due runner, on SQLite and
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, connections
@@ -33,19 +34,20 @@ PRUNE_EVERY_S = 3600
 
 @dataclass(frozen=True)
 class PassResult:
-    due: int
-    ok: int
+    due: int  # started in this pass
+    ok: int  # these four: fetches that ended during this pass, whichever pass started them
     failing: int
     elsewhere: int  # fetched, or being fetched, by another process
     held_back: int  # left for a later pass by ComfyControl's shared budget
     skipped: int  # not started because the collector is stopping
+    fetching: int  # still in flight when the pass ended: a slow runner holds up no other
     seconds: float
 
     def __str__(self) -> str:
         return (
             f"collect pass: {self.due} due, {self.ok} ok, {self.failing} failing, "
             f"{self.elsewhere} polled elsewhere, {self.held_back} held back by the rate budget, "
-            f"{self.skipped} skipped in {self.seconds:.2f} s"
+            f"{self.skipped} skipped, {self.fetching} still fetching in {self.seconds:.2f} s"
         )
 
 
@@ -61,12 +63,28 @@ def due_runners() -> list[Runner]:
     return [runner for runner in runners if polling.is_due(runner)]
 
 
-def run_pass(pool: ThreadPoolExecutor, stop: threading.Event) -> PassResult:
-    """Refresh every due runner on the pool's threads; returns what happened."""
+def run_pass(
+    pool: ThreadPoolExecutor,
+    stop: threading.Event,
+    in_flight: dict[int, Future[str]] | None = None,
+    wait_s: float | None = None,
+) -> PassResult:
+    """Start refreshing every due runner that `in_flight` does not hold, on the pool's threads;
+    wait up to `wait_s` (None: until every fetch ends), and return what happened.
+
+    Fetches still running stay in `in_flight` for the next pass to count: a runner that hangs
+    until its deadline must not keep the others waiting for their next fetch.
+    """
     started = time.monotonic()
+    in_flight = {} if in_flight is None else in_flight
     background.beat()
-    runners = due_runners()
-    outcomes = list(pool.map(lambda runner: _refresh(runner, stop), runners))
+    runners = [runner for runner in due_runners() if runner.pk not in in_flight]
+    for runner in runners:
+        in_flight[runner.pk] = pool.submit(_refresh, runner, stop)
+    done, _ = wait(in_flight.values(), timeout=wait_s)
+    outcomes = [future.result() for future in done]
+    for runner_id in [pk for pk, future in in_flight.items() if future in done]:
+        del in_flight[runner_id]
     background.update_drift()
     return PassResult(
         due=len(runners),
@@ -75,6 +93,7 @@ def run_pass(pool: ThreadPoolExecutor, stop: threading.Event) -> PassResult:
         elsewhere=outcomes.count("elsewhere"),
         held_back=outcomes.count("held back"),
         skipped=outcomes.count("skipped"),
+        fetching=len(in_flight),
         seconds=time.monotonic() - started,
     )
 
@@ -84,10 +103,11 @@ def run(workers: int, stop: threading.Event, *, tick_s: float = 1.0, once: bool 
     pruning: threading.Thread | None = None
     alerting: threading.Thread | None = None
     pruned_at = float("-inf")
+    in_flight: dict[int, Future[str]] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
         while not stop.is_set():
-            result = run_pass(pool, stop)
-            log.log(logging.INFO if result.due else logging.DEBUG, "%s", result)
+            result = run_pass(pool, stop, in_flight, None if once else tick_s)
+            log.log(logging.INFO if result.due or result.fetching else logging.DEBUG, "%s", result)
             if alerting is None or not alerting.is_alive():
                 # Its own thread: a receiver that hangs until its deadline must not delay polls.
                 alerting = threading.Thread(target=_deliver_alerts, name="alerts")
@@ -101,6 +121,7 @@ def run(workers: int, stop: threading.Event, *, tick_s: float = 1.0, once: bool 
                 pruning.start()
                 pruned_at = time.monotonic()
             stop.wait(max(0.0, tick_s - result.seconds))
+        wait(in_flight.values())
         close_connections(pool, workers)
     for thread in (pruning, alerting):
         if thread is not None:
