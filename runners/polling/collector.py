@@ -35,7 +35,8 @@ PRUNE_EVERY_S = 3600
 @dataclass(frozen=True)
 class PassResult:
     due: int  # started in this pass
-    ok: int  # these four: fetches that ended during this pass, whichever pass started them
+    # From `ok` to `skipped`: fetches that ended during this pass, whichever pass started them.
+    ok: int
     failing: int
     elsewhere: int  # fetched, or being fetched, by another process
     held_back: int  # left for a later pass by ComfyControl's shared budget
