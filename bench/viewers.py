@@ -29,7 +29,9 @@ POLLER = re.compile(r'<div\b[^>]*\bid="poller"[^>]*>')
 FRAGMENT = re.compile(r"<(article|tr)\b([^>]*)>(.*?)</\1>", re.S)
 ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 EVERY = re.compile(r"every\s+(\d+(?:\.\d+)?)s")
-DATA_TS = re.compile(r'data-ts="(\d+)"')
+# When the data a fragment shows was fetched: a card's "Data from", a table row's age cell. A card
+# shows other times first (its uptime's "observed since", "down since"), which a fetch leaves.
+DATA_TS = re.compile(r'(?:Data from |<td class="muted">)<time data-ts="(\d+)"')
 LATENCY = re.compile(r"<dt>Latency</dt><dd>(\d+) ms</dd>")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
