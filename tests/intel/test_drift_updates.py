@@ -1,19 +1,15 @@
 """Drift follows software changes: each changed team is compared once, by whoever refreshes."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from devtools.seeding import seed_fleet
 from runners.intel import drift
 from runners.intel.models import Software
 from runners.models import Runner, Team
-from runners.polling import background, collector
-from simulator import Fleet, SimulatorServer
+from runners.polling import background
 from tests.factories import make_fleet_runner, make_team
+from tests.test_collector import fleet, one_pass  # noqa: F401  (fleet is a fixture)
 
 
 def stored(team: Team) -> dict[int, str]:
@@ -80,28 +76,24 @@ def test_a_change_after_an_update_is_compared_by_the_next():
 
 
 @pytest.fixture
-def fleet():
-    """Eight direct runners on the simulator, whose packs differ."""
-    with SimulatorServer(Fleet.generate(managed=0, self_hosted=0, direct=8)) as server:
-        team = Team.objects.create(name="Fleet", slug="fleet")
-        seed_fleet(team, server.fleet.describe(server.base_url), poll_interval=30)
-        yield team
+def fleet_team(request) -> Team:
+    """The team of the collector tests' simulated fleet: eight direct runners whose packs differ."""
+    request.getfixturevalue("fleet")
+    return Team.objects.get(slug="fleet")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_collector_pass_stores_the_drift_of_the_runners_it_fetched(fleet):
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        collector.run_pass(pool, threading.Event())
-        collector.close_connections(pool, 4)
+def test_a_collector_pass_stores_the_drift_of_the_runners_it_fetched(fleet_team):
+    one_pass()
 
-    assert stored(fleet) == computed(fleet) != {}
+    assert stored(fleet_team) == computed(fleet_team) != {}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_refreshes_a_page_started_store_the_drift_once_they_end(fleet, settings):
+def test_refreshes_a_page_started_store_the_drift_once_they_end(fleet_team, settings):
     settings.PAGE_REFRESH_WORKERS = 3
 
     background.refresh_soon(Runner.objects.select_related("state", "token"))
     assert background.settle(timeout_s=20)
 
-    assert stored(fleet) == computed(fleet) != {}
+    assert stored(fleet_team) == computed(fleet_team) != {}
